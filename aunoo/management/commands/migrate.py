@@ -1,0 +1,39 @@
+"""``migrate`` that brings both databases up to date when no --database is given."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandParser
+from django.core.management.commands import migrate
+from django.db import connections
+
+from aunoo import checks
+
+
+class Command(migrate.Command):
+    help = (
+        "Updates database schemas. Without --database it migrates every configured "
+        "database in turn (default SQLite, then analytics PostgreSQL)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        for action in parser._actions:
+            if action.dest == "database":
+                action.default = None
+                action.help = "Only this database (default: all of them)."
+
+    def get_check_kwargs(self, options: dict[str, Any]) -> dict[str, Any]:
+        checks.migrating = True
+        kwargs = super(migrate.Command, self).get_check_kwargs(options)
+        return {**kwargs, "databases": [options["database"]] if options["database"] else list(connections)}
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["database"] is not None:
+            super().handle(*args, **options)
+            return
+        for alias in connections:
+            if options["verbosity"] >= 1:
+                self.stdout.write(self.style.MIGRATE_HEADING(f"Database {alias!r}:"))
+            super().handle(*args, **{**options, "database": alias})

@@ -1,0 +1,39 @@
+"""Project-level views: the health check."""
+
+from __future__ import annotations
+
+import time
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+
+def _database_status(alias: str) -> dict[str, object]:
+    started = time.perf_counter()
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+        executor = MigrationExecutor(connections[alias])
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as exc:  # noqa: BLE001  any failure means "down" here
+        return {"status": "down", "error": exc.__class__.__name__}
+    return {
+        "status": "ok",
+        "round_trip_ms": elapsed_ms,
+        "unapplied_migrations": len(pending),
+    }
+
+
+@login_not_required
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Each database's status and round trip; 503 when one is down."""
+    databases = {alias: _database_status(alias) for alias in connections}
+    healthy = all(entry["status"] == "ok" for entry in databases.values())
+    body = {"status": "ok" if healthy else "degraded", "databases": databases}
+    return JsonResponse(body, status=200 if healthy else 503)
