@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import User
+from django.db import connections
 from django.test import Client
 
+from aunoo import embedded_pg
+
 BOTH_DATABASES = ["default", "analytics"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def analytics_cluster() -> Iterator[None]:
+    """Hold the throwaway cluster for the whole session.
+
+    The embedded server is deleted when the last process using it exits; this
+    keeps it alive for child processes (``manage.py`` runs) between tests.
+    """
+    embedded = connections["analytics"].settings_dict.get("EMBEDDED")
+    if embedded:
+        embedded_pg.ensure_running(Path(embedded["PGDATA"]), throwaway=True)
+    yield
 
 
 @pytest.fixture

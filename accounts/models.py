@@ -10,7 +10,9 @@ class LegacyProfile(models.Model):
     """The legacy app's per-user flags, kept for users imported from it."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="legacy_profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="legacy_profile",
     )
     force_password_change = models.BooleanField(default=False)
     completed_onboarding = models.BooleanField(default=False)

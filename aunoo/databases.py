@@ -19,7 +19,7 @@ DEFAULT_POOL = {"min_size": 5, "max_size": 20, "timeout": 30.0}
 
 
 def analytics_database(env: Mapping[str, str], *, pgdata: Path) -> dict[str, Any]:
-    """The ``analytics`` entry: DATABASE_URL, else POSTGRES_*, else the embedded server."""
+    """``analytics``: DATABASE_URL, else POSTGRES_*, else the embedded server."""
     if env.get("DATABASE_URL"):
         entry = _from_url(env["DATABASE_URL"])
     elif env.get("POSTGRES_HOST"):
@@ -33,7 +33,10 @@ def analytics_database(env: Mapping[str, str], *, pgdata: Path) -> dict[str, Any
 
 
 def _from_url(url: str) -> dict[str, Any]:
-    fix = "use postgres://USER:PASSWORD@HOST:5432/DBNAME, or unset it to use the embedded PostgreSQL"
+    fix = (
+        "use postgres://USER:PASSWORD@HOST:5432/DBNAME, "
+        "or unset it to use the embedded PostgreSQL"
+    )
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -105,18 +108,21 @@ def _embedded(env: Mapping[str, str], pgdata: Path) -> dict[str, Any]:
 
 def pool_options(env: Mapping[str, str]) -> dict[str, Any]:
     """Django's native psycopg pool settings (numbers, never URL strings)."""
-    min_size = _positive(env, "POSTGRES_MIN_CONNECTIONS", DEFAULT_POOL["min_size"], int)
-    max_size = _positive(env, "POSTGRES_MAX_CONNECTIONS", DEFAULT_POOL["max_size"], int)
-    timeout = _positive(env, "POSTGRES_POOL_TIMEOUT", DEFAULT_POOL["timeout"], float)
+    min_size = _positive(env, "POSTGRES_MIN_CONNECTIONS", DEFAULT_POOL["min_size"])
+    max_size = _positive(env, "POSTGRES_MAX_CONNECTIONS", DEFAULT_POOL["max_size"])
+    timeout = _positive(env, "POSTGRES_POOL_TIMEOUT", DEFAULT_POOL["timeout"])
     if min_size > max_size:
         raise ImproperlyConfigured(
             f"POSTGRES_MIN_CONNECTIONS ({min_size}) is larger than "
-            f"POSTGRES_MAX_CONNECTIONS ({max_size}): lower the first or raise the second."
+            f"POSTGRES_MAX_CONNECTIONS ({max_size}): "
+            "lower the first or raise the second."
         )
     return {"min_size": min_size, "max_size": max_size, "timeout": timeout}
 
 
-def _positive(env: Mapping[str, str], name: str, default: Any, kind: type) -> Any:
+def _positive(env: Mapping[str, str], name: str, default: float) -> Any:
+    """A positive number of the same kind (int or float) as ``default``."""
+    kind = type(default)
     raw = env.get(name, "")
     if raw == "":
         return default

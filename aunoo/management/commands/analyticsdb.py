@@ -27,7 +27,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "The analytics database is an external server "
                 f"({entry.get('SOURCE')}), not the embedded one: manage that server "
-                "directly, or unset DATABASE_URL and POSTGRES_HOST to use the embedded one."
+                "directly, or unset DATABASE_URL and POSTGRES_HOST to use the "
+                "embedded one."
             )
         pgdata = Path(entry["EMBEDDED"]["PGDATA"])
         if action == "start":
@@ -41,6 +42,10 @@ class Command(BaseCommand):
             word = "running" if state.running else "stopped"
             self.stdout.write(
                 f"{word}; data in {state.pgdata}"
-                + (f"; pid {state.pid}; socket in {state.socket_dir}" if state.running else "")
+                + (
+                    f"; pid {state.pid}; socket in {state.socket_dir}"
+                    if state.running
+                    else ""
+                )
                 + ("" if state.initialised else " (not initialised yet)")
             )

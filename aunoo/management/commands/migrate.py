@@ -27,7 +27,12 @@ class Command(migrate.Command):
     def get_check_kwargs(self, options: dict[str, Any]) -> dict[str, Any]:
         checks.migrating = True
         kwargs = super(migrate.Command, self).get_check_kwargs(options)
-        return {**kwargs, "databases": [options["database"]] if options["database"] else list(connections)}
+        return {
+            **kwargs,
+            "databases": [options["database"]]
+            if options["database"]
+            else list(connections),
+        }
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["database"] is not None:

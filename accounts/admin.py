@@ -1,0 +1,65 @@
+"""Admin for users' legacy flags, OAuth accounts and preferences (SQLite)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+
+from accounts.models import (
+    LegacyProfile,
+    OAuthAllowlistEntry,
+    OAuthUser,
+    UserPreferences,
+)
+
+
+class LegacyProfileInline(admin.StackedInline):
+    model = LegacyProfile
+    can_delete = False
+    extra = 0
+
+
+class PreferencesInline(admin.StackedInline):
+    model = UserPreferences
+    can_delete = False
+    extra = 0
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AunooUserAdmin(UserAdmin):
+    inlines = (LegacyProfileInline, PreferencesInline)
+
+
+@admin.register(LegacyProfile)
+class LegacyProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "force_password_change", "completed_onboarding")
+    list_filter = ("force_password_change", "completed_onboarding")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+
+
+@admin.register(OAuthUser)
+class OAuthUserAdmin(admin.ModelAdmin):
+    list_display = ("email", "provider", "name", "is_active", "last_login")
+    list_filter = ("provider", "is_active")
+    search_fields = ("email", "name")
+    readonly_fields = ("created_at",)
+
+
+@admin.register(OAuthAllowlistEntry)
+class OAuthAllowlistEntryAdmin(admin.ModelAdmin):
+    list_display = ("email", "added_by", "added_at", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("email",)
+    readonly_fields = ("added_at",)
+
+
+@admin.register(UserPreferences)
+class UserPreferencesAdmin(admin.ModelAdmin):
+    list_display = ("user", "page_size", "default_topic", "theme")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)

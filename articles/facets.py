@@ -1,0 +1,61 @@
+"""Distinct values of an indexed article column, without scanning the table.
+
+A plain ``SELECT DISTINCT topic FROM articles`` reads every row; on a million
+articles that is most of a second per page. Walking the column's B-tree index
+one value at a time (a "loose index scan", written as a recursive CTE because
+PostgreSQL has no skip scan before 18) costs one index probe per distinct value.
+Results are cached briefly because filter menus do not need to be live.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import connections
+
+from articles.models import Article
+
+FACET_COLUMNS = frozenset(
+    {
+        "topic",
+        "category",
+        "sentiment",
+        "time_to_impact",
+        "driver_type",
+        "ingest_status",
+        "news_source",
+    }
+)
+CACHE_SECONDS = 300
+MAX_VALUES = 200
+
+
+def distinct_values(column: str, *, limit: int = MAX_VALUES) -> list[str]:
+    """Up to ``limit`` distinct non-empty values of ``column``, sorted."""
+    if column not in FACET_COLUMNS:
+        raise ValueError(f"{column!r} is not an indexed facet column")
+    key = f"articles:facet:{column}:{limit}"
+    values = cache.get(key)
+    if values is None:
+        values = _walk_index(column, limit)
+        cache.set(key, values, CACHE_SECONDS)
+    return values
+
+
+def _walk_index(column: str, limit: int) -> list[str]:
+    connection = connections["analytics"]
+    col = connection.ops.quote_name(column)
+    table = connection.ops.quote_name(Article._meta.db_table)
+    # The column name comes from FACET_COLUMNS, never from the request.
+    sql = f"""
+        WITH RECURSIVE walk(value) AS (
+            (SELECT {col} FROM {table} WHERE {col} > '' ORDER BY {col} LIMIT 1)
+            UNION ALL
+            SELECT (SELECT {col} FROM {table} WHERE {col} > walk.value
+                    ORDER BY {col} LIMIT 1)
+            FROM walk WHERE walk.value IS NOT NULL
+        )
+        SELECT value FROM walk WHERE value IS NOT NULL LIMIT %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [limit])
+        return [row[0] for row in cursor.fetchall()]
