@@ -18,6 +18,9 @@ install: $(VENV)/.installed
 # A local .env with a generated SECRET_KEY, written once and never committed.
 .env:
 	@echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@echo "# make run serves plain HTTP on 127.0.0.1: cookies cannot require HTTPS there." >> .env
+	@echo "SESSION_COOKIE_SECURE=false" >> .env
+	@echo "CSRF_COOKIE_SECURE=false" >> .env
 	@echo "Wrote .env with a generated SECRET_KEY (see .env.example for every setting)."
 
 migrate: install .env
