@@ -1,0 +1,355 @@
+"""Write the analytics rows from PostgreSQL back into a legacy-format SQLite file.
+
+The emergency path of the cut-over plan: when the new application must be
+abandoned, the legacy application gets back a file that holds what PostgreSQL
+holds. Rows are written with ``INSERT OR REPLACE`` under the legacy table and
+column names; rows are never deleted from the file.
+
+Values are written as the legacy application wrote them: dates as
+``YYYY-MM-DD HH:MM:SS`` in UTC (fractions of a second are dropped, as in
+``CURRENT_TIMESTAMP``), booleans as 0/1, JSON as text. A value the migration
+could not convert (kept in ``legacy_extra.unparsed``) is written back as its
+original text where the typed column is NULL; legacy columns with no typed home
+(``legacy_extra.unmapped``) are written back when the file has that column. Only
+the columns the file has are written, so files of older schema versions stay
+readable by their application version; tables the file lacks are reported.
+
+``since`` selects the rows that are new or dated since that moment, by the date
+columns each table has (see ``TABLES``): articles by ``submission_date``, raw
+articles by ``submission_date`` or ``last_updated``, matches and alerts by
+``detected_at``, analyses by ``generated_at``, annotations by ``created_at`` or
+``updated_at``, media bias by ``last_updated`` or ``updated_at``. No analytics
+table records when an existing row was edited, so an edit that moved no date is
+only exported by a full rollback (``since=None``).
+
+PostgreSQL is read on a dedicated read-only REPEATABLE READ connection, so the
+seven tables come from one snapshot, through server-side cursors in batches:
+memory stays flat whatever the table size. The file is written in one SQLite
+transaction: a failed rollback leaves it as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from django.db import connections, models
+from psycopg import sql
+
+from articles.legacy.convert import format_legacy_timestamp
+from articles.models import (
+    Article,
+    ArticleAnalysisCache,
+    ArticleAnnotation,
+    KeywordAlert,
+    KeywordArticleMatch,
+    MediaBias,
+    RawArticle,
+)
+
+BATCH_ROWS = 2_000
+LEGACY_EXTRA = "legacy_extra"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One analytics table and the date columns ``since`` selects its rows by."""
+
+    model: type[models.Model]
+    since_columns: tuple[str, ...]
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+    def fields(self) -> list[models.Field[Any, Any]]:
+        """The typed columns, in legacy names (generated columns are PostgreSQL's)."""
+        return [
+            model_field
+            for model_field in self.model._meta.concrete_fields
+            if model_field.column != LEGACY_EXTRA
+            and not isinstance(model_field, models.GeneratedField)
+        ]
+
+
+# Parents first, so a file with its foreign keys enforced stays consistent.
+TABLES = (
+    TableSpec(Article, ("submission_date",)),
+    TableSpec(RawArticle, ("submission_date", "last_updated")),
+    TableSpec(KeywordArticleMatch, ("detected_at",)),
+    TableSpec(KeywordAlert, ("detected_at",)),
+    TableSpec(ArticleAnalysisCache, ("generated_at",)),
+    TableSpec(ArticleAnnotation, ("created_at", "updated_at")),
+    TableSpec(MediaBias, ("last_updated", "updated_at")),
+)
+
+
+class RollbackError(Exception):
+    """The target cannot be written; the message says why and what to do."""
+
+
+@dataclass
+class TableRollback:
+    """What one table's export wrote, restored, left out and failed to write."""
+
+    table: str
+    written: int = 0
+    restored_unparsed: int = 0
+    restored_unmapped: int = 0
+    columns_not_in_target: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    missing_in_target: bool = False
+
+
+@dataclass
+class RollbackReport:
+    target: Path
+    created: bool = False
+    backup: Path | None = None
+    tables: list[TableRollback] = field(default_factory=list)
+
+    def table(self, name: str) -> TableRollback:
+        return next(report for report in self.tables if report.table == name)
+
+
+# --- the PostgreSQL side ------------------------------------------------------------
+
+
+def connect_analytics(alias: str = "analytics") -> psycopg.Connection[Any]:
+    """A dedicated psycopg connection with the settings of ``alias``."""
+    params = connections[alias].get_connection_params()
+    # Django's cursor class and adapters serve its ORM; this reader wants psycopg's.
+    for django_only in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(django_only, None)
+    connection = psycopg.connect(**params)
+    connection.read_only = True
+    connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    return connection
+
+
+def _select(
+    spec: TableSpec, columns: Sequence[str], since: datetime | None
+) -> sql.Composed:
+    query = sql.SQL("SELECT {columns} FROM {table}").format(
+        columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
+        table=sql.Identifier(spec.table),
+    )
+    if since is not None:
+        dated = sql.SQL(" OR ").join(
+            sql.SQL("{} >= %(since)s").format(sql.Identifier(column))
+            for column in spec.since_columns
+        )
+        query += sql.SQL(" WHERE ") + dated
+    order = sql.Identifier(spec.model._meta.pk.column)
+    return query + sql.SQL(" ORDER BY ") + order
+
+
+def stream_rows(
+    connection: psycopg.Connection[Any],
+    spec: TableSpec,
+    columns: Sequence[str],
+    since: datetime | None,
+    batch_rows: int = BATCH_ROWS,
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The table's rows in batches, from a server-side cursor."""
+    with connection.cursor(name=f"rollback_{spec.table}") as cursor:
+        cursor.itersize = batch_rows
+        cursor.execute(_select(spec, columns, since), {"since": since})
+        while batch := cursor.fetchmany(batch_rows):
+            yield batch
+
+
+# --- turning a PostgreSQL row into a legacy row ---------------------------------------
+
+
+def _legacy_value(model_field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    if isinstance(model_field, models.DateTimeField):
+        return format_legacy_timestamp
+    if isinstance(model_field, models.BooleanField):
+        return lambda value: None if value is None else int(value)
+    if isinstance(model_field, models.JSONField):
+        return lambda value: (
+            None if value is None else json.dumps(value, ensure_ascii=False)
+        )
+    return lambda value: value
+
+
+def _unmapped_value(value: Any) -> Any:
+    if isinstance(value, dict | list | bool):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+class RowWriter:
+    """Builds the target's rows from PostgreSQL rows, counting what it restores."""
+
+    def __init__(
+        self, spec: TableSpec, target_columns: list[str], report: TableRollback
+    ) -> None:
+        typed = {model_field.column: model_field for model_field in spec.fields()}
+        self.report = report
+        self.typed = [name for name in typed if name in target_columns]
+        self.converters = [_legacy_value(typed[name]) for name in self.typed]
+        # Legacy columns with no typed home: filled from legacy_extra.unmapped.
+        self.extra_columns = [name for name in target_columns if name not in typed]
+        self.select = [*self.typed, LEGACY_EXTRA]
+        self.insert = [*self.typed, *self.extra_columns]
+        report.columns_not_in_target = [
+            name for name in typed if name not in target_columns
+        ]
+
+    def legacy_row(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        extra = row[-1] or {}
+        unparsed = extra.get("unparsed") or {}
+        unmapped = extra.get("unmapped") or {}
+        values = []
+        for name, convert, value in zip(
+            self.typed, self.converters, row[:-1], strict=True
+        ):
+            if value is None and name in unparsed:
+                self.report.restored_unparsed += 1
+                values.append(unparsed[name])
+            else:
+                values.append(convert(value))
+        for name in self.extra_columns:
+            if name in unmapped:
+                self.report.restored_unmapped += 1
+            values.append(_unmapped_value(unmapped.get(name)))
+        return tuple(values)
+
+    def statement(self, table: str) -> str:
+        names = ", ".join(f'"{name}"' for name in self.insert)
+        marks = ", ".join("?" for _ in self.insert)
+        return f'INSERT OR REPLACE INTO "{table}" ({names}) VALUES ({marks})'
+
+
+# --- the legacy file ---------------------------------------------------------------
+
+
+def backup_file(target: Path, now: datetime) -> Path:
+    """Copy ``target`` with SQLite's online backup, safe while the legacy app writes."""
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    backup = target.with_name(f"{target.name}.bak-{stamp}")
+    suffix = 1
+    while backup.exists():
+        backup = target.with_name(f"{target.name}.bak-{stamp}-{suffix}")
+        suffix += 1
+    with (
+        closing(sqlite3.connect(target)) as source,
+        closing(sqlite3.connect(backup)) as copy,
+    ):
+        source.backup(copy)
+    return backup
+
+
+def create_legacy_file(target: Path) -> None:
+    """An empty file with the legacy 2025-10 schema, as the legacy app creates it."""
+    from articles.legacy.generate import create_legacy_schema
+
+    with closing(sqlite3.connect(target)) as connection:
+        create_legacy_schema(connection, schema="2025-10")
+        connection.commit()
+
+
+def open_target(target: Path) -> sqlite3.Connection:
+    """A connection to an existing legacy file, in autocommit for explicit BEGIN."""
+    try:
+        connection = sqlite3.connect(target, timeout=30, isolation_level=None)
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise RollbackError(
+            f"{target} is not a writable SQLite database ({exc}): give the legacy "
+            "app's database file, or a path that does not exist yet to create one."
+        ) from exc
+    return connection
+
+
+def target_columns(connection: sqlite3.Connection, table: str) -> list[str]:
+    """The columns of ``table`` in the file, by name; empty without that table."""
+    return [row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')]
+
+
+def _write_batch(
+    connection: sqlite3.Connection,
+    statement: str,
+    rows: list[tuple[Any, ...]],
+    report: TableRollback,
+) -> None:
+    try:
+        connection.executemany(statement, rows)
+    except sqlite3.IntegrityError:
+        # Find the rows the file's own constraints refuse; replaying the ones
+        # already written is harmless, INSERT OR REPLACE is idempotent.
+        for row in rows:
+            try:
+                connection.execute(statement, row)
+            except sqlite3.IntegrityError as exc:
+                report.failed.append((str(row[0]), str(exc)))
+                continue
+            report.written += 1
+        return
+    report.written += len(rows)
+
+
+def export_table(
+    legacy: sqlite3.Connection,
+    analytics: psycopg.Connection[Any],
+    spec: TableSpec,
+    since: datetime | None,
+) -> TableRollback:
+    """Write one table's selected rows into the legacy file."""
+    report = TableRollback(spec.table)
+    columns = target_columns(legacy, spec.table)
+    if not columns:
+        report.missing_in_target = True
+        return report
+    writer = RowWriter(spec, columns, report)
+    statement = writer.statement(spec.table)
+    for batch in stream_rows(analytics, spec, writer.select, since):
+        _write_batch(
+            legacy, statement, [writer.legacy_row(row) for row in batch], report
+        )
+    return report
+
+
+def rollback_articles(
+    target: Path,
+    *,
+    since: datetime | None,
+    backup: bool = True,
+    alias: str = "analytics",
+    on_table: Callable[[TableRollback], None] | None = None,
+    on_backup: Callable[[Path], None] | None = None,
+) -> RollbackReport:
+    """Write PostgreSQL's analytics rows into the legacy file at ``target``.
+
+    ``since=None`` writes every row. The file is backed up first (unless
+    ``backup`` is false) and written in one transaction.
+    """
+    report = RollbackReport(target, created=not target.exists())
+    with closing(connect_analytics(alias)) as analytics:
+        if report.created:
+            create_legacy_file(target)
+        elif backup:
+            report.backup = backup_file(target, datetime.now(UTC))
+            if on_backup is not None:
+                on_backup(report.backup)
+        with closing(open_target(target)) as legacy:
+            legacy.execute("BEGIN IMMEDIATE")
+            try:
+                for spec in TABLES:
+                    report.tables.append(export_table(legacy, analytics, spec, since))
+                    if on_table is not None:
+                        on_table(report.tables[-1])
+            except BaseException:
+                legacy.execute("ROLLBACK")
+                raise
+            legacy.execute("COMMIT")
+    return report
