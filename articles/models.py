@@ -256,3 +256,88 @@ class MediaBias(models.Model):
 
     def __str__(self) -> str:
         return self.source
+
+
+# --- State of the legacy migration engine (articles.legacy) ------------------
+
+
+class MigrationRun(models.Model):
+    """One run of ``migrate_articles``; ``summary`` holds its per-table figures."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        FINISHED = "finished"
+        FAILED = "failed"
+
+    source_path = models.TextField()
+    source_sha256 = models.CharField(max_length=64)
+    mode = models.CharField(max_length=16)  # migrate, catch-up
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status, default=Status.RUNNING)
+    # {table: {source, migrated, rejected, repaired, seconds, conversions}}
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        db_table = "legacy_migration_runs"
+        get_latest_by = "started_at"
+
+    def __str__(self) -> str:
+        return f"{self.mode} of {self.source_path} ({self.status})"
+
+
+class LegacyReject(models.Model):
+    """A legacy row that could not land, with the whole row and the reason."""
+
+    run = models.ForeignKey(
+        MigrationRun, null=True, on_delete=models.SET_NULL, related_name="rejects"
+    )
+    source_path = models.TextField()
+    table_name = models.TextField()
+    legacy_rowid = models.BigIntegerField()
+    legacy_key = models.TextField(null=True, blank=True)
+    reason = models.TextField()
+    column = models.TextField(null=True, blank=True)
+    # Every legacy column; bytes that are not UTF-8 as {"base64": ...}.
+    row = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "legacy_rejects"
+        indexes = [
+            models.Index(
+                fields=["source_path", "table_name", "legacy_rowid"],
+                name="idx_rejects_source_row",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table_name} {self.legacy_key}: {self.reason}"
+
+
+class LegacyCheckpoint(models.Model):
+    """How far each legacy table has been copied, committed with each batch."""
+
+    source_path = models.TextField()
+    table_name = models.TextField()
+    last_rowid = models.BigIntegerField(default=0)
+    source_rows = models.BigIntegerField(default=0)
+    migrated = models.BigIntegerField(default=0)
+    rejected = models.BigIntegerField(default=0)
+    repaired = models.BigIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    # {column: {issue: count}}
+    conversions = models.JSONField(default=dict, blank=True)
+    completed = models.BooleanField(default=False)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "legacy_checkpoints"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_path", "table_name"], name="uniq_checkpoint_table"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table_name} up to rowid {self.last_rowid}"

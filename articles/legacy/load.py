@@ -1,0 +1,808 @@
+"""Copy the legacy tables into PostgreSQL: COPY in bounded batches, resumable.
+
+Each batch is one transaction holding its rows, its rejects and the table's
+checkpoint (the last legacy rowid done), so a run killed at any moment, SIGKILL
+included, resumes after the last committed batch and ends exactly as an
+uninterrupted run would. Batches are bounded in rows and bytes, so memory stays
+flat whatever the file's size.
+
+A batch first goes straight into the target with binary COPY. Should a
+constraint refuse it (a duplicate key, a child whose article does not exist),
+the batch is copied again into a temporary staging table, the rows that cannot
+land are marked there with their reason, and the rest is inserted from it; the
+marked rows go to ``legacy_rejects`` with the whole legacy row.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from articles.legacy.convert import describe_issue, split_issue
+from articles.legacy.plan import PARENT_KEY, PARENT_TABLE, TablePlan, build_plan
+from articles.legacy.rows import (
+    CONSTRAINT,
+    DUPLICATE_KEY,
+    DUPLICATE_UNIQUE,
+    ORPHAN,
+    REJECT_ADVICE,
+    RowResult,
+    convert_row,
+    is_repair,
+    legacy_row_json,
+)
+from articles.legacy.source import LegacySource, file_sha256
+from articles.legacy.verify import source_digests, target_digests
+
+BATCH_ROWS: Final = 5000
+BATCH_BYTES: Final = 8 << 20
+SAMPLE_LIMIT: Final = 5  # example lines kept per table for the report
+
+Connect = Callable[[], psycopg.Connection[Any]]
+
+
+@dataclass
+class Progress:
+    table: str
+    done: int
+    total: int
+    seconds: float
+
+
+@dataclass
+class TableReport:
+    table: str
+    source: int = 0
+    migrated: int = 0
+    rejected: int = 0
+    repaired: int = 0
+    seconds: float = 0.0
+    conversions: dict[str, dict[str, int]] = field(default_factory=dict)
+    reject_reasons: dict[str, int] = field(default_factory=dict)
+    samples: list[str] = field(default_factory=list)
+    unmapped: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    updated: int = 0  # rows a catch-up found changed and rewrote
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "migrated": self.migrated,
+            "rejected": self.rejected,
+            "repaired": self.repaired,
+            "seconds": round(self.seconds, 3),
+            "conversions": self.conversions,
+            "reject_reasons": self.reject_reasons,
+            "unmapped": list(self.unmapped),
+            "updated": self.updated,
+        }
+
+
+@dataclass
+class RunReport:
+    run_id: int | None
+    mode: str
+    tables: list[TableReport]
+    unmoved: list[str]
+    seconds: float = 0.0
+
+    @property
+    def rejected(self) -> int:
+        return sum(table.rejected for table in self.tables)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TableLoader:
+    """Moves one legacy table, batch by batch, on one PostgreSQL connection."""
+
+    def __init__(
+        self,
+        source: LegacySource,
+        pg: psycopg.Connection[Any],
+        plan: TablePlan,
+        *,
+        source_path: str,
+        run_id: int | None,
+        batch_rows: int = BATCH_ROWS,
+        batch_bytes: int = BATCH_BYTES,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        self.source, self.pg, self.plan = source, pg, plan
+        self.source_path, self.run_id = source_path, run_id
+        self.batch_rows, self.batch_bytes = batch_rows, batch_bytes
+        self.progress = progress
+        self.report = TableReport(
+            plan.table, unmapped=plan.unmapped, missing=plan.missing
+        )
+        self.staged_last = False
+        self.stage_ready = False
+        self.conversions: Counter[tuple[str, str]] = Counter()
+        self.reasons: Counter[str] = Counter()
+
+    # --- checkpoint ---------------------------------------------------------
+
+    def _load_checkpoint(self) -> int:
+        self.pg.execute(
+            "INSERT INTO legacy_checkpoints (source_path, table_name, last_rowid, "
+            "source_rows, migrated, rejected, repaired, seconds, conversions, "
+            "completed, updated_at) VALUES (%s, %s, 0, 0, 0, 0, 0, 0, '{}', false, %s) "
+            "ON CONFLICT (source_path, table_name) DO NOTHING",
+            [self.source_path, self.plan.table, now()],
+        )
+        row = self.pg.execute(
+            "SELECT last_rowid, source_rows, migrated, rejected, repaired, seconds, "
+            "conversions FROM legacy_checkpoints WHERE source_path = %s AND "
+            "table_name = %s",
+            [self.source_path, self.plan.table],
+        ).fetchone()
+        self.pg.commit()
+        assert row is not None
+        report = self.report
+        last, report.source, report.migrated, report.rejected = row[:4]
+        report.repaired, report.seconds = row[4], row[5]
+        for column, issues in (row[6] or {}).items():
+            for issue, count in issues.items():
+                self.conversions[(column, issue)] = count
+        return int(last)
+
+    def _save_checkpoint(self, last_rowid: int, *, completed: bool = False) -> None:
+        self.report.conversions = self._conversions_dict()
+        self.pg.execute(
+            "UPDATE legacy_checkpoints SET last_rowid = %s, source_rows = %s, "
+            "migrated = %s, rejected = %s, repaired = %s, seconds = %s, "
+            "conversions = %s, completed = %s, updated_at = %s "
+            "WHERE source_path = %s AND table_name = %s",
+            [
+                last_rowid,
+                self.report.source,
+                self.report.migrated,
+                self.report.rejected,
+                self.report.repaired,
+                self.report.seconds,
+                Jsonb(self.report.conversions),
+                completed,
+                now(),
+                self.source_path,
+                self.plan.table,
+            ],
+        )
+
+    def _conversions_dict(self) -> dict[str, dict[str, int]]:
+        result: dict[str, dict[str, int]] = {}
+        for (column, issue), count in sorted(self.conversions.items()):
+            result.setdefault(column, {})[issue] = count
+        return result
+
+    # --- the copy loop -----------------------------------------------------
+
+    def run(self, *, upsert: bool = False) -> TableReport:
+        after = self._load_checkpoint()
+        limit = self._batch_limit()
+        while True:
+            started = time.perf_counter()
+            raws = self.source.read_batch(
+                self.plan.table, self.plan.legacy_columns, after=after, limit=limit
+            )
+            if not raws:
+                break
+            after = raws[-1][0]
+            self._batch(raws, upsert=upsert, last_rowid=after, started=started)
+        self._finish(after)
+        return self.report
+
+    def _finish(self, after: int) -> None:
+        with self.pg.transaction():
+            self._save_checkpoint(after, completed=True)
+        self.report.reject_reasons = dict(self.reasons)
+
+    def _batch_limit(self) -> int:
+        """Rows per batch so a batch holds about ``batch_bytes`` of legacy data."""
+        sample = self.source.read_batch(
+            self.plan.table, self.plan.legacy_columns, after=0, limit=200
+        )
+        if not sample:
+            return self.batch_rows
+        size = sum(_row_size(raw) for raw in sample) / len(sample)
+        return max(1, min(self.batch_rows, int(self.batch_bytes / max(size, 1.0))))
+
+    def _batch(
+        self,
+        raws: Sequence[tuple[Any, ...]],
+        *,
+        upsert: bool,
+        last_rowid: int,
+        started: float,
+        retry: bool = False,
+    ) -> None:
+        """One transaction: rows, rejects, counters and checkpoint together."""
+        results = [convert_row(self.plan, raw) for raw in raws]
+        accepted = [row for row in results if row.reject is None]
+        rejects = [
+            (row.rowid, row.reject, row.reject_column or "")
+            for row in results
+            if row.reject is not None
+        ]
+        with self.pg.transaction():
+            # Django creates foreign keys DEFERRABLE INITIALLY DEFERRED; checked at
+            # COMMIT they could not be told apart row by row.
+            self.pg.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            if upsert:
+                self._delete_rejects([row.rowid for row in results])
+            if accepted:
+                rejects += self._write(accepted, upsert=upsert)
+            self._save_rejects(raws, results, rejects)
+            if not retry:  # a retried row was counted when it was first read
+                self._count(results, {rowid for rowid, _r, _c in rejects})
+                self.report.source += len(raws)
+                self.report.rejected += len(rejects)
+                self.report.migrated += len(raws) - len(rejects)
+            self.report.seconds += time.perf_counter() - started
+            self._save_checkpoint(last_rowid)
+        if self.progress:
+            self.progress(
+                Progress(
+                    self.plan.table,
+                    self.report.source,
+                    self.plan.source_rows,
+                    self.report.seconds,
+                )
+            )
+
+    def _count(self, results: list[RowResult], refused: set[int]) -> None:
+        for row in results:
+            if row.rowid in refused or not row.issues:
+                continue
+            repaired = False
+            for issue in row.issues:
+                for part in split_issue(issue.issue):
+                    self.conversions[(issue.column, part)] += 1
+                if is_repair(issue.issue):
+                    repaired = True
+                    if len(self.report.samples) < SAMPLE_LIMIT:
+                        self.report.samples.append(
+                            describe_issue(
+                                table=self.plan.table,
+                                key=row.key,
+                                column=issue.column,
+                                original=issue.original,
+                                issue=issue.issue,
+                            )
+                        )
+            self.report.repaired += repaired
+
+    # --- writing ------------------------------------------------------------
+
+    def _write(
+        self, rows: list[RowResult], *, upsert: bool
+    ) -> list[tuple[int, str, str]]:
+        """Insert ``rows``; return (rowid, reason, column) of those that cannot land."""
+        if not upsert and not self.staged_last:
+            try:
+                with self.pg.transaction():
+                    self._copy_direct(rows)
+                return []
+            except psycopg.errors.IntegrityError:
+                pass  # sorted out row by row in the staging table below
+        rejected = self._write_staged(rows, upsert=upsert)
+        # A table with orphans has them in most batches: go to staging directly.
+        self.staged_last = bool(rejected)
+        return rejected
+
+    def _copy_direct(self, rows: list[RowResult]) -> None:
+        statement = sql.SQL(
+            "COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
+        ).format(
+            table=sql.Identifier(self.plan.table),
+            columns=_idents(self.plan.target_columns),
+        )
+        with self.pg.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.set_types(self.plan.copy_types)
+            for row in rows:
+                copy.write_row(row.values)
+
+    def _stage_name(self) -> sql.Identifier:
+        return sql.Identifier(f"stage_{self.plan.table}")
+
+    def _ensure_stage(self) -> None:
+        if self.stage_ready:
+            self.pg.execute(sql.SQL("TRUNCATE {}").format(self._stage_name()))
+            return
+        # Temporary and uncompressed: it lives for one batch, compression would
+        # only be paid twice.
+        self.pg.execute(
+            sql.SQL(
+                "CREATE TEMP TABLE IF NOT EXISTS {stage} AS SELECT {columns} FROM "
+                "{table} WITH NO DATA"
+            ).format(
+                stage=self._stage_name(),
+                columns=_idents(self.plan.target_columns),
+                table=sql.Identifier(self.plan.table),
+            )
+        )
+        self.pg.execute(
+            sql.SQL(
+                "ALTER TABLE {} ADD COLUMN IF NOT EXISTS _rowid bigint, "
+                "ADD COLUMN IF NOT EXISTS _reason text, "
+                "ADD COLUMN IF NOT EXISTS _column text"
+            ).format(self._stage_name())
+        )
+        self.pg.execute(sql.SQL("TRUNCATE {}").format(self._stage_name()))
+        self.stage_ready = True
+
+    def _write_staged(
+        self, rows: list[RowResult], *, upsert: bool
+    ) -> list[tuple[int, str, str]]:
+        self._ensure_stage()
+        statement = sql.SQL(
+            "COPY {stage} ({columns}, _rowid) FROM STDIN (FORMAT BINARY)"
+        )
+        with (
+            self.pg.cursor() as cursor,
+            cursor.copy(
+                statement.format(
+                    stage=self._stage_name(), columns=_idents(self.plan.target_columns)
+                )
+            ) as copy,
+        ):
+            copy.set_types([*self.plan.copy_types, "int8"])
+            for row in rows:
+                copy.write_row((*row.values, row.rowid))
+        for query, params in self._classify_queries(upsert=upsert):
+            self.pg.execute(query, params)
+        self._insert_from_stage(upsert=upsert)
+        return [
+            (int(rowid), reason, column)
+            for rowid, reason, column in self.pg.execute(
+                sql.SQL(
+                    "SELECT _rowid, _reason, _column FROM {} WHERE _reason IS NOT NULL "
+                    "ORDER BY _rowid"
+                ).format(self._stage_name())
+            ).fetchall()
+        ]
+
+    def _mark(self, condition: sql.Composable) -> sql.Composed:
+        return sql.SQL(
+            "UPDATE {stage} s SET _reason = %s, _column = %s "
+            "WHERE _reason IS NULL AND {condition}"
+        ).format(stage=self._stage_name(), condition=condition)
+
+    def _classify_queries(
+        self, *, upsert: bool
+    ) -> list[tuple[sql.Composed, list[Any]]]:
+        """UPDATEs that mark, in order, the staged rows that cannot land."""
+        rules = self.plan.rules
+        queries = []
+        if rules.parent_column:
+            orphan = sql.SQL(
+                "NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{pkey} = s.{fk})"
+            ).format(
+                parent=sql.Identifier(PARENT_TABLE),
+                pkey=sql.Identifier(PARENT_KEY),
+                fk=sql.Identifier(rules.parent_column),
+            )
+            queries.append((self._mark(orphan), [ORPHAN, rules.parent_column]))
+        checks = [((rules.key,), DUPLICATE_KEY)]
+        checks += [(unique, DUPLICATE_UNIQUE) for unique in rules.unique]
+        for columns, reason in checks:
+            label = [reason, ", ".join(columns)]
+            in_target = self._in_target(columns, reason, upsert=upsert)
+            if in_target is not None:
+                queries.append((self._mark(in_target), label))
+            # Within the batch the first row (lowest rowid) wins.
+            earlier = sql.SQL(
+                "EXISTS (SELECT 1 FROM {stage} t WHERE {match} "
+                "AND t._rowid < s._rowid AND t._reason IS NULL)"
+            ).format(stage=self._stage_name(), match=_equal("t", "s", columns))
+            queries.append((self._mark(earlier), label))
+        return queries
+
+    def _in_target(
+        self, columns: Sequence[str], reason: str, *, upsert: bool
+    ) -> sql.Composed | None:
+        if upsert and reason == DUPLICATE_KEY:
+            return None  # the key's row is updated, not refused
+        match = _equal("t", "s", columns)
+        if upsert:  # another row (another key) holding these values refuses it
+            key = sql.Identifier(self.plan.rules.key)
+            match = sql.SQL("{} AND t.{} <> s.{}").format(match, key, key)
+        return sql.SQL("EXISTS (SELECT 1 FROM {table} t WHERE {match})").format(
+            table=sql.Identifier(self.plan.table), match=match
+        )
+
+    def _insert_from_stage(self, *, upsert: bool) -> None:
+        columns = self.plan.target_columns
+        conflict = sql.SQL("")
+        if upsert:
+            conflict = sql.SQL(" ON CONFLICT ({key}) DO UPDATE SET {sets}").format(
+                key=sql.Identifier(self.plan.rules.key),
+                sets=sql.SQL(", ").join(
+                    sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(name))
+                    for name in columns
+                ),
+            )
+        insert = sql.SQL(
+            "INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} "
+            "WHERE _reason IS NULL{where} ORDER BY _rowid{conflict}"
+        )
+        try:
+            with self.pg.transaction():
+                self.pg.execute(
+                    insert.format(
+                        table=sql.Identifier(self.plan.table),
+                        columns=_idents(columns),
+                        stage=self._stage_name(),
+                        where=sql.SQL(""),
+                        conflict=conflict,
+                    )
+                )
+            return
+        except psycopg.errors.IntegrityError:
+            pass
+        # A constraint the rules above do not know about: find the rows one by one.
+        rowids = [
+            r[0]
+            for r in self.pg.execute(
+                sql.SQL(
+                    "SELECT _rowid FROM {} WHERE _reason IS NULL ORDER BY _rowid"
+                ).format(self._stage_name())
+            ).fetchall()
+        ]
+        for rowid in rowids:
+            try:
+                with self.pg.transaction():
+                    self.pg.execute(
+                        insert.format(
+                            table=sql.Identifier(self.plan.table),
+                            columns=_idents(columns),
+                            stage=self._stage_name(),
+                            where=sql.SQL(" AND _rowid = %s"),
+                            conflict=conflict,
+                        ),
+                        [rowid],
+                    )
+            except psycopg.errors.IntegrityError as exc:
+                self.pg.execute(
+                    sql.SQL(
+                        "UPDATE {} SET _reason = %s, _column = %s WHERE _rowid = %s"
+                    ).format(self._stage_name()),
+                    [
+                        f"{CONSTRAINT}: {exc.diag.message_primary}",
+                        exc.diag.column_name or exc.diag.constraint_name,
+                        rowid,
+                    ],
+                )
+
+    # --- rejects --------------------------------------------------------------
+
+    def _delete_rejects(self, rowids: list[int]) -> None:
+        self.pg.execute(
+            "DELETE FROM legacy_rejects WHERE source_path = %s AND table_name = %s "
+            "AND legacy_rowid = ANY(%s)",
+            [self.source_path, self.plan.table, rowids],
+        )
+
+    def _save_rejects(
+        self,
+        raws: Sequence[tuple[Any, ...]],
+        results: list[RowResult],
+        rejects: list[tuple[int, str, str]],
+    ) -> None:
+        if not rejects:
+            return
+        by_rowid = {raw[0]: (raw, row) for raw, row in zip(raws, results, strict=True)}
+        created = now()
+        params = []
+        for rowid, reason, column in rejects:
+            raw, row = by_rowid[rowid]
+            key = None if row.key is None else str(row.key)
+            self.reasons[reason.split(":")[0]] += 1
+            if len(self.report.samples) < SAMPLE_LIMIT * 2:
+                self.report.samples.append(
+                    reject_message(self.plan.table, key, column, reason)
+                )
+            params.append(
+                [
+                    self.run_id,
+                    self.source_path,
+                    self.plan.table,
+                    rowid,
+                    key,
+                    reason,
+                    column,
+                    Jsonb(legacy_row_json(self.plan, raw)),
+                    created,
+                ]
+            )
+        with self.pg.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO legacy_rejects (run_id, source_path, table_name, "
+                'legacy_rowid, legacy_key, reason, "column", "row", created_at) '
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                params,
+            )
+
+    # --- catch-up -------------------------------------------------------------
+
+    def catch_up(self) -> TableReport:
+        """New rows (by rowid), then rows whose checksum differs, upserted."""
+        self.run(upsert=True)
+        rejected = rejected_rowids(
+            self.pg, self.source_path, self.plan.table, keep_orphans=False
+        )
+        ours = source_digests(self.source, self.plan, rejected)
+        theirs = target_digests(self.pg, self.plan)
+        stale = sorted(
+            rowid
+            for key, (rowid, digest) in ours.digests.items()
+            if theirs.get(key) != digest
+        )
+        del ours, theirs
+        last = self.source.max_rowid(self.plan.table)
+        for start in range(0, len(stale), self.batch_rows):
+            chunk = stale[start : start + self.batch_rows]
+            raws = self.source.read_rowids(
+                self.plan.table, self.plan.legacy_columns, chunk
+            )
+            self._batch(
+                raws,
+                upsert=True,
+                last_rowid=last,
+                started=time.perf_counter(),
+                retry=True,
+            )
+        self.report.updated = len(stale)
+        self._settle_counts(last)
+        return self.report
+
+    def _settle_counts(self, last: int) -> None:
+        """After retries, the counts are those of the file as it is now."""
+        row = self.pg.execute(
+            "SELECT count(*) FROM legacy_rejects WHERE source_path = %s AND "
+            "table_name = %s",
+            [self.source_path, self.plan.table],
+        ).fetchone()
+        assert row is not None
+        self.report.source = self.source.count(self.plan.table)
+        self.report.rejected = int(row[0])
+        self.report.migrated = self.report.source - self.report.rejected
+        with self.pg.transaction():
+            self._save_checkpoint(last, completed=True)
+        self.report.reject_reasons = dict(self.reasons)
+
+
+def rejected_rowids(
+    pg: psycopg.Connection[Any],
+    source_path: str,
+    table: str,
+    *,
+    keep_orphans: bool = True,
+) -> set[int]:
+    query = (
+        "SELECT legacy_rowid FROM legacy_rejects WHERE source_path = %s AND "
+        "table_name = %s"
+    )
+    if not keep_orphans:
+        query += " AND reason <> %s"
+        return {r[0] for r in pg.execute(query, [source_path, table, ORPHAN])}
+    return {r[0] for r in pg.execute(query, [source_path, table])}
+
+
+def reject_message(table: str, key: str | None, column: str | None, reason: str) -> str:
+    advice = REJECT_ADVICE.get(reason.split(":")[0], REJECT_ADVICE[CONSTRAINT])
+    where = f", column {column}" if column else ""
+    return f"{table} {key!r}{where}: rejected ({reason}); {advice}."
+
+
+def _idents(names: Sequence[str]) -> sql.Composed:
+    return sql.SQL(", ").join(map(sql.Identifier, names))
+
+
+def _equal(left: str, right: str, columns: Sequence[str]) -> sql.Composed:
+    return sql.SQL(" AND ").join(
+        sql.SQL("{l}.{c} = {r}.{c}").format(
+            l=sql.Identifier(left), r=sql.Identifier(right), c=sql.Identifier(column)
+        )
+        for column in columns
+    )
+
+
+def _row_size(raw: tuple[Any, ...]) -> int:
+    return sum(len(value) if type(value) is bytes else 8 for value in raw)
+
+
+# --- the whole run ----------------------------------------------------------------
+
+
+def source_key(path: Path) -> str:
+    """How checkpoints and rejects name a legacy file: its absolute path."""
+    return str(Path(path).resolve())
+
+
+def start_run(pg: psycopg.Connection[Any], path: Path, mode: str) -> int:
+    row = pg.execute(
+        "INSERT INTO legacy_migration_runs (source_path, source_sha256, mode, "
+        "started_at, status, summary) VALUES (%s, %s, %s, %s, 'running', '{}') "
+        "RETURNING id",
+        [source_key(path), file_sha256(path), mode, now()],
+    ).fetchone()
+    pg.commit()
+    assert row is not None
+    return int(row[0])
+
+
+def end_run(
+    pg: psycopg.Connection[Any], run_id: int, report: RunReport, status: str
+) -> None:
+    summary = {table.table: table.summary() for table in report.tables}
+    pg.execute(
+        "UPDATE legacy_migration_runs SET finished_at = %s, status = %s, summary = %s "
+        "WHERE id = %s",
+        [now(), status, Jsonb(summary), run_id],
+    )
+    pg.commit()
+
+
+def set_sequences(pg: psycopg.Connection[Any], plans: Sequence[TablePlan]) -> None:
+    """Identity sequences past both the highest id and SQLite's own high-water mark."""
+    for plan in plans:
+        if not plan.rules.identity:
+            continue
+        table = sql.Identifier(plan.table)
+        highest = pg.execute(
+            sql.SQL("SELECT coalesce(max(id), 0) FROM {}").format(table)
+        ).fetchone()
+        assert highest is not None
+        value = max(int(highest[0]), plan.sequence or 0)
+        if value > 0:
+            pg.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
+                [plan.table, value],
+            )
+    pg.commit()
+
+
+def analyze(pg: psycopg.Connection[Any], plans: Sequence[TablePlan]) -> None:
+    for plan in plans:
+        pg.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(plan.table)))
+    pg.commit()
+
+
+def migrate(
+    source: LegacySource,
+    connect: Connect,
+    *,
+    catch_up: bool = False,
+    tables: Sequence[str] = (),
+    batch_rows: int = BATCH_ROWS,
+    batch_bytes: int = BATCH_BYTES,
+    progress: Callable[[Progress], None] | None = None,
+) -> RunReport:
+    """Move (or catch up) every analytics table of ``source`` into PostgreSQL."""
+    started = time.perf_counter()
+    mode = "catch-up" if catch_up else "migrate"
+    with connect() as pg:
+        plans = build_plan(source, pg, tables)
+        run_id = start_run(pg, source.path, mode)
+        report = RunReport(run_id, mode, [], source.unmoved_tables())
+        try:
+            for plan in plans:
+                loader = TableLoader(
+                    source,
+                    pg,
+                    plan,
+                    source_path=source_key(source.path),
+                    run_id=run_id,
+                    batch_rows=batch_rows,
+                    batch_bytes=batch_bytes,
+                    progress=progress,
+                )
+                report.tables.append(loader.catch_up() if catch_up else loader.run())
+            set_sequences(pg, plans)
+            analyze(pg, plans)
+        except BaseException:
+            if not pg.closed and not pg.broken:
+                pg.rollback()
+                end_run(pg, run_id, report, "failed")
+            raise
+        report.seconds = time.perf_counter() - started
+        end_run(pg, run_id, report, "finished")
+    return report
+
+
+# --- the dry run ------------------------------------------------------------------
+
+
+def scan(source: LegacySource, plans: Sequence[TablePlan]) -> list[TableReport]:
+    """What a migration would convert and reject, found by reading every row.
+
+    Writes nothing anywhere. Keys are held in memory to find duplicates and
+    orphans, which is fine for a plan but is why the real run checks in
+    PostgreSQL instead.
+    """
+    articles: set[Any] = set()
+    reports = []
+    for plan in plans:
+        report = TableReport(plan.table, unmapped=plan.unmapped, missing=plan.missing)
+        started = time.perf_counter()
+        seen: dict[tuple[str, ...], set[Any]] = {}
+        conversions: Counter[tuple[str, str]] = Counter()
+        reasons: Counter[str] = Counter()
+        for raw in source.iter_rows(plan.table, plan.legacy_columns):
+            row = convert_row(plan, raw)
+            reason = row.reject or _scan_reject(plan, row, seen, articles)
+            report.source += 1
+            if reason:
+                reasons[reason] += 1
+                continue
+            if plan.table == PARENT_TABLE:
+                articles.add(row.key)
+            for issue in row.issues:
+                for part in split_issue(issue.issue):
+                    conversions[(issue.column, part)] += 1
+            report.repaired += any(is_repair(issue.issue) for issue in row.issues)
+        report.rejected = sum(reasons.values())
+        report.migrated = report.source - report.rejected
+        report.reject_reasons = dict(reasons)
+        for (column, issue), count in sorted(conversions.items()):
+            report.conversions.setdefault(column, {})[issue] = count
+        report.seconds = time.perf_counter() - started
+        reports.append(report)
+    return reports
+
+
+def _scan_reject(
+    plan: TablePlan,
+    row: RowResult,
+    seen: dict[tuple[str, ...], set[Any]],
+    articles: set[Any],
+) -> str | None:
+    rules = plan.rules
+    if rules.parent_column:
+        parent = row.values[plan.target_columns.index(rules.parent_column)]
+        if parent not in articles:
+            return ORPHAN
+    checks = [((rules.key,), DUPLICATE_KEY)]
+    checks += [(unique, DUPLICATE_UNIQUE) for unique in rules.unique]
+    found = None
+    values = []
+    for columns, reason in checks:
+        value = tuple(row.values[plan.target_columns.index(c)] for c in columns)
+        if found is None and value in seen.setdefault(columns, set()):
+            found = reason
+        values.append((columns, value))
+    if found is None:
+        for columns, value in values:
+            seen[columns].add(value)
+    return found
+
+
+def django_connector(alias: str = "analytics") -> Connect:
+    """Dedicated, unpooled psycopg connections to a Django database's server.
+
+    Django's own connection may be pooled and is shared with the ORM; the engine
+    needs long transactions and COPY of its own. Going through
+    ``get_connection_params`` makes the embedded server start if it is not
+    running, and keeps whatever DATABASE_URL or POSTGRES_* configured.
+    """
+    from django.db import connections
+
+    params = connections[alias].get_connection_params()
+    for key in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(key, None)
+
+    def connect() -> psycopg.Connection[Any]:
+        return psycopg.connect(**params)
+
+    return connect

@@ -1,0 +1,138 @@
+"""Turn one legacy row into the target row, its repairs and its reject reason.
+
+Shared by the loader, the dry-run scan and the checksums of :mod:`verify`, so
+the three can never disagree about what a legacy value becomes.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from dataclasses import dataclass
+from typing import Any, Final
+
+from articles.legacy.convert import (
+    EMPTY_TO_NULL,
+    INVALID_BOOLEAN,
+    INVALID_INTEGER,
+    NON_NUMBER,
+    UNPARSEABLE_DATE,
+    decode_text,
+    split_issue,
+)
+from articles.legacy.plan import TablePlan
+
+# Issues whose original value would otherwise be lost: kept in legacy_extra.
+KEEP_ORIGINAL: Final = frozenset(
+    {UNPARSEABLE_DATE, INVALID_BOOLEAN, NON_NUMBER, INVALID_INTEGER}
+)
+
+NULL_KEY: Final = "null key"
+REQUIRED_MISSING: Final = "required value missing"
+ORPHAN: Final = "article does not exist"
+DUPLICATE_KEY: Final = "duplicate key"
+DUPLICATE_UNIQUE: Final = "duplicate unique value"
+CONSTRAINT: Final = "constraint violation"
+
+REJECT_ADVICE: Final = {
+    NULL_KEY: "give the row a key in the legacy file and run --catch-up",
+    REQUIRED_MISSING: "fill the column in the legacy file and run --catch-up",
+    ORPHAN: "restore the article in the legacy file and run --catch-up, "
+    "or accept the loss",
+    DUPLICATE_KEY: "the first row with this key was kept; merge the two rows in "
+    "the legacy file if both matter",
+    DUPLICATE_UNIQUE: "the first row with these values was kept; merge the rows "
+    "in the legacy file if both matter",
+    CONSTRAINT: "correct the row in the legacy file and run --catch-up",
+}
+
+
+@dataclass(slots=True)
+class Issue:
+    column: str
+    issue: str
+    original: Any
+
+
+@dataclass(slots=True)
+class RowResult:
+    rowid: int
+    values: tuple[Any, ...]  # the target row, legacy_extra last
+    issues: list[Issue]
+    key: Any
+    reject: str | None = None
+    reject_column: str | None = None
+
+
+def original_text(raw: Any) -> Any:
+    """A legacy value as JSON can hold it, for legacy_extra."""
+    if type(raw) is float and not math.isfinite(raw):
+        return repr(raw)
+    if type(raw) is bytes or type(raw) is str:
+        return decode_text(raw).value
+    return raw
+
+
+def convert_row(plan: TablePlan, raw: tuple[Any, ...]) -> RowResult:
+    """``raw`` is (rowid, *legacy columns) as read by LegacySource.read_batch."""
+    values: list[Any] = []
+    issues: list[Issue] = []
+    unparsed: dict[str, Any] = {}
+    reject: str | None = None
+    reject_column: str | None = None
+    for column in plan.columns:
+        original = raw[column.source_index + 1]
+        value, issue = column.convert(original)
+        if issue is not None:
+            issues.append(Issue(column.name, issue, original))
+            if not KEEP_ORIGINAL.isdisjoint(split_issue(issue)):
+                unparsed[column.name] = original_text(original)
+        if value is None and not column.nullable and reject is None:
+            reject, reject_column = REQUIRED_MISSING, column.name
+        values.append(value)
+    if values[plan.key_index] is None:
+        reject, reject_column = NULL_KEY, plan.rules.key
+    values.append(_extra(plan, raw, unparsed))
+    key = values[plan.key_index]
+    return RowResult(raw[0], tuple(values), issues, key, reject, reject_column)
+
+
+def _extra(plan: TablePlan, raw: tuple[Any, ...], unparsed: dict[str, Any]) -> Any:
+    if not plan.unmapped and not unparsed:
+        return None
+    extra: dict[str, Any] = {}
+    if plan.unmapped:
+        index = {name: i for i, name in enumerate(plan.legacy_columns)}
+        extra["unmapped"] = {
+            name: original_text(raw[index[name] + 1]) for name in plan.unmapped
+        }
+    if unparsed:
+        extra["unparsed"] = unparsed
+    return extra
+
+
+def is_repair(issue: str) -> bool:
+    """Every issue but '' -> NULL changes or drops what the legacy file held."""
+    return any(part != EMPTY_TO_NULL for part in split_issue(issue))
+
+
+def legacy_row_json(plan: TablePlan, raw: tuple[Any, ...]) -> dict[str, Any]:
+    """The whole legacy row for legacy_rejects: bytes jsonb cannot hold, base64."""
+    return {
+        name: _json_safe(raw[index + 1])
+        for index, name in enumerate(plan.legacy_columns)
+    }
+
+
+def _json_safe(raw: Any) -> Any:
+    if type(raw) is bytes:
+        try:
+            text = raw.decode()
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and "\x00" not in text:
+            return text
+        return {"base64": base64.b64encode(raw).decode()}
+    if type(raw) is float and not math.isfinite(raw):
+        return repr(raw)
+    return raw

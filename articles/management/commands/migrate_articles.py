@@ -1,0 +1,261 @@
+"""``manage.py migrate_articles``: move the legacy analytics tables to PostgreSQL."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
+
+from articles.legacy import load
+from articles.legacy.plan import TablePlan, TargetMissing, build_plan
+from articles.legacy.source import ANALYTICS_TABLES, LegacySource, SourceError
+
+PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines off a terminal
+
+
+class ProgressDisplay:
+    """A bar with rows/s and ETA on a terminal; a plain line now and then otherwise."""
+
+    def __init__(self, command: BaseCommand, *, tty: bool) -> None:
+        self.command, self.tty = command, tty
+        self.last_line = 0.0
+        self.table = ""
+
+    def __call__(self, progress: load.Progress) -> None:
+        rate = progress.done / progress.seconds if progress.seconds else 0.0
+        left = max(progress.total - progress.done, 0)
+        eta = f"{left / rate:,.0f}s" if rate else "?"
+        share = progress.done / progress.total if progress.total else 1.0
+        text = (
+            f"{progress.table}: {progress.done:,}/{progress.total:,} rows "
+            f"{rate:,.0f} rows/s ETA {eta}"
+        )
+        if self.tty:
+            filled = int(min(share, 1.0) * 30)
+            bar = "#" * filled + "-" * (30 - filled)
+            self.command.stdout.write(f"\r[{bar}] {share:4.0%} {text}", ending="")
+            self.command.stdout.flush()
+            return
+        now = time.monotonic()
+        if (
+            now - self.last_line >= PLAIN_PROGRESS_EVERY
+            or progress.done >= progress.total
+        ):
+            self.last_line = now
+            self.command.stdout.write(text)
+
+    def end(self) -> None:
+        if self.tty:
+            self.command.stdout.write("")
+
+
+class Command(BaseCommand):
+    help = (
+        "Copy the analytics tables of a legacy SQLite file (opened read-only) into "
+        "the analytics PostgreSQL database: resumable, idempotent, with every "
+        "conversion and reject reported. --catch-up brings only new and changed rows."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--source", required=True, type=Path, help="Legacy fnaapp.db."
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Print the plan and what a scan finds; write nothing.",
+        )
+        parser.add_argument(
+            "--catch-up",
+            action="store_true",
+            help="Bring over only rows the legacy file gained or changed since the "
+            "last run (compares row checksums).",
+        )
+        parser.add_argument(
+            "--strict", action="store_true", help="Exit 1 if any row was rejected."
+        )
+        parser.add_argument(
+            "--table",
+            action="append",
+            dest="tables",
+            choices=ANALYTICS_TABLES,
+            help="Only this table (repeatable; children need their articles).",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=load.BATCH_ROWS,
+            help=f"Most rows per batch and transaction (default {load.BATCH_ROWS}).",
+        )
+        parser.add_argument(
+            "--database",
+            default="analytics",
+            choices=tuple(connections),
+            help="The PostgreSQL database to fill (default analytics).",
+        )
+
+    def handle(
+        self,
+        *,
+        source: Path,
+        dry_run: bool,
+        catch_up: bool,
+        strict: bool,
+        tables: list[str] | None,
+        batch_size: int,
+        database: str,
+        **options: Any,
+    ) -> None:
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.", returncode=2)
+        if dry_run and catch_up:
+            raise CommandError(
+                "--dry-run and --catch-up exclude each other.", returncode=2
+            )
+        verbosity = int(options["verbosity"])
+        connect = load.django_connector(database)
+        try:
+            legacy = LegacySource(source)
+        except SourceError as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        with legacy:
+            try:
+                if dry_run:
+                    self._dry_run(legacy, connect, tables or (), verbosity)
+                    return
+                report = self._migrate(
+                    legacy,
+                    connect,
+                    tables or (),
+                    batch_size,
+                    catch_up=catch_up,
+                    verbosity=verbosity,
+                )
+            except TargetMissing as exc:
+                raise CommandError(str(exc)) from exc
+            except psycopg.OperationalError as exc:
+                raise CommandError(
+                    f"Lost the connection to PostgreSQL ({exc}). Every committed "
+                    "batch is kept: start the server again and run the same command "
+                    "to resume where it stopped."
+                ) from exc
+        if strict and report.rejected:
+            self.stderr.write(
+                self.style.ERROR(
+                    f"{report.rejected:,} rows were rejected (see legacy_rejects); "
+                    "--strict makes that a failure."
+                )
+            )
+            sys.exit(1)
+
+    def _migrate(
+        self,
+        legacy: LegacySource,
+        connect: load.Connect,
+        tables: list[str] | tuple[()],
+        batch_size: int,
+        *,
+        catch_up: bool,
+        verbosity: int,
+    ) -> load.RunReport:
+        display = ProgressDisplay(self, tty=self.stdout.isatty())
+        report = load.migrate(
+            legacy,
+            connect,
+            catch_up=catch_up,
+            tables=tables,
+            batch_rows=batch_size,
+            progress=display if verbosity >= 1 else None,
+        )
+        display.end()
+        if verbosity >= 1:
+            self._print_report(report.tables, verbosity)
+            self._print_unmoved(report.unmoved)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{report.mode} finished in {report.seconds:,.1f}s "
+                    f"(run {report.run_id}). Check it with "
+                    f"`manage.py validate_migration --source {legacy.path}`."
+                )
+            )
+        return report
+
+    def _dry_run(
+        self,
+        legacy: LegacySource,
+        connect: load.Connect,
+        tables: list[str] | tuple[()],
+        verbosity: int,
+    ) -> None:
+        with connect() as pg:
+            plans = build_plan(legacy, pg, tables)
+        self.stdout.write(self.style.MIGRATE_HEADING(f"Plan for {legacy.path}:"))
+        for plan in plans:
+            self._print_plan(plan, verbosity)
+        self._print_report(load.scan(legacy, plans), verbosity)
+        self._print_unmoved(legacy.unmoved_tables())
+        self.stdout.write("Dry run: nothing was written.")
+
+    def _print_plan(self, plan: TablePlan, verbosity: int) -> None:
+        self.stdout.write(
+            f"  {plan.table}: {plan.source_rows:,} rows, "
+            f"{len(plan.columns)} columns mapped by name"
+        )
+        if verbosity >= 2:
+            for column in plan.columns:
+                self.stdout.write(f"    {column.name} -> {column.kind}")
+        if plan.unmapped:
+            self.stdout.write(
+                f"    kept in legacy_extra.unmapped: {', '.join(plan.unmapped)}"
+            )
+        if plan.missing:
+            self.stdout.write(
+                f"    not in this file (left NULL): {', '.join(plan.missing)}"
+            )
+
+    def _print_report(self, reports: list[load.TableReport], verbosity: int) -> None:
+        header = (
+            f"{'table':<26}{'source':>10}{'migrated':>10}{'rejected':>10}"
+            f"{'repaired':>10}{'seconds':>9}"
+        )
+        self.stdout.write(self.style.MIGRATE_HEADING(header))
+        for table in reports:
+            self.stdout.write(
+                f"{table.table:<26}{table.source:>10,}{table.migrated:>10,}"
+                f"{table.rejected:>10,}{table.repaired:>10,}{table.seconds:>9.1f}"
+            )
+        for table in reports:
+            self._print_details(table, verbosity)
+
+    def _print_details(self, table: load.TableReport, verbosity: int) -> None:
+        for column, issues in table.conversions.items():
+            for issue, count in issues.items():
+                self.stdout.write(f"  {table.table}.{column}: {issue}: {count:,}")
+        for reason, count in table.reject_reasons.items():
+            self.stdout.write(
+                self.style.WARNING(f"  {table.table} rejected, {reason}: {count:,}")
+            )
+        if table.unmapped:
+            self.stdout.write(
+                f"  {table.table}: columns kept in legacy_extra.unmapped: "
+                f"{', '.join(table.unmapped)}"
+            )
+        if table.updated:
+            self.stdout.write(
+                f"  {table.table}: {table.updated:,} changed rows rewritten"
+            )
+        if verbosity >= 1:
+            for line in table.samples:
+                self.stdout.write(f"    {line}")
+
+    def _print_unmoved(self, unmoved: list[str]) -> None:
+        if unmoved:
+            self.stdout.write(
+                f"Legacy tables not moved ({len(unmoved)}; the config side is "
+                f"import_legacy_config's): {', '.join(unmoved)}"
+            )
