@@ -278,7 +278,7 @@ class _Upserted:
 
 
 def save_bulk_articles(
-    articles: Iterable[Mapping[str, Any]], *, dry_run: bool = False
+    articles: Iterable[Mapping[str, Any] | CleanArticle], *, dry_run: bool = False
 ) -> BulkResult:
     """Upsert a batch of articles by ``uri`` and record their keyword matches.
 
@@ -286,11 +286,12 @@ def save_bulk_articles(
     names the first bad article and field; nothing is written), then saved in
     one transaction on ``analytics``. A ``uri`` given twice is saved once, the
     later values winning. With ``dry_run`` everything runs and is rolled back,
-    so the counts are exact and nothing is kept.
+    so the counts are exact and nothing is kept. Articles already checked by
+    :func:`clean_article` are taken as they are.
     """
     batch = _deduplicate(
-        clean_article(data, position=number)
-        for number, data in enumerate(articles, start=1)
+        data if isinstance(data, CleanArticle) else clean_article(data, position=n)
+        for n, data in enumerate(articles, start=1)
     )
     if not batch:
         return BulkResult()
