@@ -184,3 +184,22 @@ def test_date_hierarchy_drills_down_without_truncating_every_row(
     page = response.content.decode()
     assert "2023" in page and "2025" in page
     assert not any("DATE_TRUNC" in q["sql"].upper() for q in queries)
+
+
+def test_staff_log_in_to_the_admin_with_their_password(admin_user: User) -> None:
+    client = Client(enforce_csrf_checks=False)
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "ada", "password": "ada-password-1", "next": "/admin/"},
+    )
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_members_cannot_log_in_to_the_admin(member: User) -> None:
+    client = Client()
+    response = client.post(
+        reverse("admin:login"), {"username": "mel", "password": "mel-password-1"}
+    )
+    assert response.status_code == 200
+    assert "staff account" in response.content.decode()

@@ -1,0 +1,51 @@
+"""DEBUG and the debug toolbar are for development only."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def installed_apps_with(**env: str) -> str:
+    child_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "aunoo.settings",
+        "AUNOO_ENV_FILE": os.devnull,
+        "SECRET_KEY": "test-only",
+        **env,
+    }
+    code = "from django.conf import settings; print(settings.INSTALLED_APPS)"
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=settings.BASE_DIR,
+        env=child_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def test_debug_toolbar_is_enabled_only_with_debug() -> None:
+    assert "debug_toolbar" in installed_apps_with(DEBUG="true")
+    assert "debug_toolbar" not in installed_apps_with(DEBUG="false")
+
+
+def test_debug_is_off_in_the_test_settings() -> None:
+    assert settings.DEBUG is False
+
+
+def test_a_missing_secret_key_stops_production_start() -> None:
+    child_env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
+    child_env.update(DJANGO_SETTINGS_MODULE="aunoo.settings", AUNOO_ENV_FILE=os.devnull)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=settings.BASE_DIR,
+        env=child_env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
