@@ -342,21 +342,17 @@ def _upsert_articles_sql() -> str:
         for name in columns
     )
     return f"""
-WITH payload AS (SELECT %s::jsonb AS doc),
-input AS (
-    SELECT r.*
-    FROM payload,
-        jsonb_array_elements(payload.doc -> 'rows') AS e(row),
-        jsonb_populate_record(NULL::articles, e.row) AS r
-)
 INSERT INTO articles AS a (uri, {", ".join(columns)})
-SELECT uri, {", ".join(columns)} FROM input ORDER BY uri
+SELECT r.uri, {", ".join(f"r.{name}" for name in columns)}
+FROM jsonb_array_elements(%s::jsonb) AS e(row),
+    jsonb_populate_record(NULL::articles, e.row) AS r
+ORDER BY r.uri
 ON CONFLICT (uri) DO UPDATE SET ({", ".join(columns)}) = (
     -- Per row, only the fields that row provided; the others stay as stored.
+    -- The lookup is one binary search in a small jsonb object keyed by uri.
     SELECT
         {keep_or_take}
-    FROM (SELECT payload.doc -> 'fields' -> EXCLUDED.uri AS fields FROM payload)
-        AS given
+    FROM (SELECT %s::jsonb -> EXCLUDED.uri AS fields) AS given
 )
 -- xmax is 0 only on a freshly inserted row version.
 RETURNING uri, title, summary, (xmax = 0) AS created
@@ -365,13 +361,9 @@ RETURNING uri, title, summary, (xmax = 0) AS created
 
 def _upsert_articles(cursor: CursorWrapper, batch: list[CleanArticle]) -> _Upserted:
     defaults = _insert_defaults()
-    payload = {
-        "rows": [
-            {**defaults, **article.values, "uri": article.uri} for article in batch
-        ],
-        "fields": {article.uri: sorted(article.values) for article in batch},
-    }
-    cursor.execute(_upsert_articles_sql(), [_json(payload)])
+    rows = [{**defaults, **article.values, "uri": article.uri} for article in batch]
+    given = {article.uri: sorted(article.values) for article in batch}
+    cursor.execute(_upsert_articles_sql(), [_json(rows), _json(given)])
     upserted = _Upserted()
     for uri, title, summary, created in cursor.fetchall():
         upserted.text[uri] = (title, summary)
@@ -410,7 +402,7 @@ def _upsert_raw(cursor: CursorWrapper, batch: list[CleanArticle]) -> int:
         return 0
     rows = [{"uri": a.uri, "raw_markdown": a.raw_markdown} for a in batch]
     cursor.execute(_UPSERT_RAW_SQL, [_json(rows)])
-    return cursor.rowcount
+    return int(cursor.rowcount)
 
 
 # (article uri, group id) -> matched keyword ids
@@ -508,7 +500,7 @@ def _add_alerts(cursor: CursorWrapper, matched: _Matched) -> int:
     }
     rows = [{"keyword_id": k, "article_uri": uri} for k, uri in sorted(pairs)]
     cursor.execute(_ADD_ALERTS_SQL, [_json(rows)])
-    return cursor.rowcount
+    return int(cursor.rowcount)
 
 
 def _json(value: object) -> str:

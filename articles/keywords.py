@@ -28,8 +28,6 @@ from dataclasses import dataclass
 
 from config_app.models import MonitoredKeyword
 
-_WHITESPACE = re.compile(r"\s+")
-
 
 @dataclass(frozen=True)
 class Keyword:
@@ -51,7 +49,8 @@ def load_keywords(using: str = "default") -> list[Keyword]:
 
 def normalise(text: str) -> str:
     """The form both sides are compared in: case-folded, whitespace collapsed."""
-    return _WHITESPACE.sub(" ", text.casefold()).strip()
+    # str.split() splits on the same Unicode whitespace as \s, several times faster.
+    return " ".join(text.casefold().split())
 
 
 class KeywordMatcher:
