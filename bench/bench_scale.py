@@ -1,0 +1,311 @@
+"""At scale: page times with a million articles in PostgreSQL.
+
+The articles are generated inside PostgreSQL (``INSERT ... SELECT`` over
+``generate_series``, two sessions side by side, secondary indexes dropped
+during the load and rebuilt afterwards, then ``ANALYZE``), with titles, tags
+and summaries drawn from a news vocabulary so that search has realistic
+selectivity. Raw markdown is left out here: none of the measured pages reads
+it, and 500,000 bodies of 19 KB would only cost disk and time.
+
+Server time is measured in-process with Django's test client (routing,
+middleware, ORM, templates; no network), so it is what the server spends on a
+request. Page 1,000 of the list is reached by following the list's own "next"
+links, as a reader would. For each page the slowest SQL statement is kept; when
+a target is missed, its ``EXPLAIN (ANALYZE, BUFFERS)`` goes into the JSON.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+import time
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlencode, urljoin
+
+from bench import project, stats, workload
+from bench.environment import BENCH_USER
+
+DEEP_PAGE = 1_000
+TARGETS_MS = {"list": 50, "search": 50, "page 1,000": 50, "admin changelist": 200}
+LOAD_SESSIONS = 2
+
+
+def run(*, articles: int, quick: bool) -> dict[str, Any]:
+    project.url("articles:list")
+    project.reset_analytics()
+    began = time.monotonic()
+    generate(articles)
+    generated_in = time.monotonic() - began
+    print(f"   generated {articles:,} articles in {generated_in:.0f} s", flush=True)
+    samples = 10 if quick else 40
+    client = _client()
+    endpoints = {
+        "list": _measure(client, lambda _: project.url("articles:list"), samples),
+        "search": _measure(client, _search_url, samples),
+        "page 1,000": _deep_page(client, samples),
+        "admin changelist": _measure(
+            client, lambda _: project.ADMIN_CHANGELIST, samples
+        ),
+    }
+    for name, item in endpoints.items():
+        item["target_ms"] = TARGETS_MS[name]
+        slowest = item.pop("_slowest", None)
+        missed = item.get("p95_ms") is None or item["p95_ms"] >= TARGETS_MS[name]
+        if slowest:
+            item["slowest_query"] = {
+                "sql": slowest[1][:2000],
+                "ms": round(slowest[0] * 1000, 2),
+            }
+            if missed:
+                item["slowest_query"]["explain_analyze_buffers"] = _explain(
+                    *slowest[1:]
+                )
+    return {
+        "articles": articles,
+        "generate_seconds": round(generated_in, 1),
+        "samples_per_page": samples,
+        "endpoints": endpoints,
+    }
+
+
+# Generating ------------------------------------------------------------------------
+
+
+def _hash(expression: str, modulo: int | str) -> str:
+    # A stable pseudo-random integer in [0, modulo); mod() rather than % keeps
+    # the statement free of anything psycopg would read as a placeholder.
+    return f"mod(abs(hashint8({expression})::bigint), {modulo})"
+
+
+def _word(i: str, k: int) -> str:
+    # As in bench.workload: a topical word one time in five, filler otherwise.
+    h = f"{i} * 1009 + {k}"
+    share = round(1 / workload.TOPICAL_SHARE)
+    return (
+        f"CASE WHEN {_hash(f'{h} + 500', share)} = 0 THEN w[1 + {_hash(h, 'n')}]"
+        f" ELSE f[1 + {_hash(h, 'm')}] END"
+    )
+
+
+def _words(i: str, start: int, count: int) -> str:
+    return (
+        "concat_ws(' ', " + ", ".join(_word(i, start + k) for k in range(count)) + ")"
+    )
+
+
+def _insert_sql() -> str:
+    words = "ARRAY[" + ", ".join(f"'{w}'" for w in workload.WORDS) + "]"
+    filler = "ARRAY[" + ", ".join(f"'{w}'" for w in workload.FILLER) + "]"
+
+    def pick(values: tuple[str, ...], k: int) -> str:
+        array = "ARRAY[" + ", ".join(f"'{v}'" for v in values) + "]"
+        return f"({array})[1 + {_hash(f'i * 13 + {k}', len(values))}]"
+
+    sentence = lambda start, count: f"{_words('i', start, count)} || '.'"  # noqa: E731
+    summary = " || ' ' || ".join(sentence(100 + 20 * k, 14) for k in range(3))
+    return f"""
+        INSERT INTO articles (uri, title, news_source, publication_date,
+            submission_date, summary, category, future_signal,
+            future_signal_explanation, sentiment, sentiment_explanation,
+            time_to_impact, time_to_impact_explanation, tags,
+            driver_type, driver_type_explanation, topic, analyzed, bias,
+            factual_reporting, topic_alignment_score, keyword_relevance_score,
+            confidence_score, ingest_status, quality_score, auto_ingested)
+        SELECT 'https://news.example/scale/' || i,
+            initcap({_words("i", 0, 9)}),
+            {pick(workload.SOURCES, 1)},
+            timestamptz '2016-01-01 00:00:00+00' + i * interval '4 minutes'
+                + {_hash("i", 240)} * interval '1 second',
+            timestamptz '2016-01-01 06:00:00+00' + i * interval '4 minutes',
+            {summary},
+            {pick(workload.CATEGORIES, 2)},
+            {pick(workload.SIGNALS, 3)},
+            {sentence(200, 12)},
+            {pick(workload.SENTIMENTS, 4)},
+            {sentence(220, 12)},
+            {pick(workload.TIMES, 5)},
+            {sentence(240, 12)},
+            {_words("i", 300, 5).replace("' '", "', '")},
+            {pick(workload.DRIVERS, 6)},
+            {sentence(260, 12)},
+            {pick(workload.TOPICS, 7)},
+            mod(i, 10) <> 0,
+            {pick(("Left-Center", "Least Biased", "Right-Center"), 8)},
+            {pick(("High", "Mostly Factual", "Very High"), 9)},
+            {_hash("i * 3", 1000000)} / 1000000.0,
+            {_hash("i * 5", 1000000)} / 1000000.0,
+            {_hash("i * 7", 10000)} / 10000.0,
+            'approved', {_hash("i * 11", 1000)} / 1000.0, mod(i, 3) = 0
+        FROM generate_series(%s::bigint, %s::bigint) AS i,
+             (SELECT {words} AS w, {len(workload.WORDS)} AS n,
+                     {filler} AS f, {len(workload.FILLER)} AS m) AS vocabulary
+    """
+
+
+def generate(articles: int) -> None:
+    """Load ``articles`` rows quickly: indexes off, two sessions, indexes back on."""
+    import psycopg
+
+    from bench.environment import analytics_dsn
+
+    dsn = analytics_dsn()
+    with psycopg.connect(**dsn, autocommit=True) as conn:
+        definitions = _drop_secondary_indexes(conn)
+    bounds = _split(articles, LOAD_SESSIONS)
+    errors: list[BaseException] = []
+    threads = [
+        threading.Thread(target=_load_range, args=(dsn, low, high, errors))
+        for low, high in bounds
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with psycopg.connect(**dsn, autocommit=True) as conn:
+        conn.execute("SET maintenance_work_mem = '512MB'")
+        for definition in definitions:
+            conn.execute(definition)
+        conn.execute("VACUUM ANALYZE articles")
+    if errors:
+        raise errors[0]
+
+
+def _split(total: int, parts: int) -> list[tuple[int, int]]:
+    size = -(-total // parts)
+    return [(low, min(total, low + size - 1)) for low in range(1, total + 1, size)]
+
+
+def _load_range(
+    dsn: dict[str, Any], low: int, high: int, errors: list[BaseException]
+) -> None:
+    import psycopg
+
+    try:
+        with psycopg.connect(**dsn, autocommit=True) as conn:
+            conn.execute("SET synchronous_commit = off")
+            step = 50_000
+            for start in range(low, high + 1, step):
+                conn.execute(_insert_sql(), (start, min(high, start + step - 1)))
+    except BaseException as exc:  # noqa: BLE001  re-raised by the caller's thread
+        errors.append(exc)
+
+
+def _drop_secondary_indexes(conn: Any) -> list[str]:
+    rows = conn.execute(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i"
+        " JOIN pg_class c ON c.relname = i.indexname"
+        " JOIN pg_index x ON x.indexrelid = c.oid"
+        " WHERE i.tablename = 'articles' AND i.schemaname = current_schema()"
+        " AND NOT x.indisprimary AND NOT x.indisunique"
+    ).fetchall()
+    for name, _ in rows:
+        conn.execute(f'DROP INDEX "{name}"')
+    return [definition for _, definition in rows]
+
+
+# Measuring -------------------------------------------------------------------------
+
+
+def _client() -> Any:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.get(username=BENCH_USER))
+    return client
+
+
+def _search_url(turn: int) -> str:
+    term = workload.SEARCH_TERMS[turn % len(workload.SEARCH_TERMS)]
+    return project.url("articles:list", query=urlencode({"q": term}))
+
+
+@contextmanager
+def _slowest_query() -> Any:
+    """Record the slowest statement sent to ``analytics`` inside the block."""
+    from django.db import connections
+
+    slowest: list[Any] = [(0.0, "", None)]
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = time.perf_counter() - began
+            if elapsed > slowest[0][0] and not many:
+                slowest[0] = (elapsed, sql, params)
+
+    with connections["analytics"].execute_wrapper(record):
+        yield slowest
+
+
+def _measure(client: Any, url_for: Any, samples: int) -> dict[str, Any]:
+    for turn in range(2):  # warm-up: connections, template caches
+        client.get(url_for(turn))
+    timings, errors = [], []
+    with _slowest_query() as slowest:
+        for turn in range(samples):
+            began = time.perf_counter()
+            response = client.get(url_for(turn))
+            elapsed = time.perf_counter() - began
+            if response.status_code == 200:
+                timings.append(elapsed)
+            else:
+                errors.append(f"HTTP {response.status_code}")
+    summary = stats.latency_summary(timings)
+    summary.update(
+        {
+            "errors": len(errors),
+            "url": url_for(0),
+            "_slowest": slowest[0] if slowest[0][1] else None,
+        }
+    )
+    return summary
+
+
+NEXT_LINK = re.compile(
+    r'<a\b(?=[^>]*\brel="next")[^>]*\bhref="([^"]+)"|<link\b(?=[^>]*\brel="next")[^>]*\bhref="([^"]+)"',
+    re.IGNORECASE,
+)
+NEXT_TEXT = re.compile(
+    r'<a\b[^>]*\bhref="([^"]+)"[^>]*>\s*(?:next|older)\b', re.IGNORECASE
+)
+
+
+def next_link(page_url: str, body: str) -> str | None:
+    """The href of the page's "next" link, resolved against the page's URL."""
+    match = NEXT_LINK.search(body) or NEXT_TEXT.search(body)
+    if not match:
+        return None
+    href = html.unescape(next(group for group in match.groups() if group))
+    return urljoin(page_url, href)
+
+
+def _deep_page(client: Any, samples: int) -> dict[str, Any]:
+    url = project.url("articles:list")
+    began = time.perf_counter()
+    page = 1
+    while page < DEEP_PAGE:
+        response = client.get(url)
+        following = next_link(url, response.content.decode("utf-8", "replace"))
+        if following is None:
+            break
+        url, page = following, page + 1
+    walked = time.perf_counter() - began
+    summary = _measure(client, lambda _: url, samples)
+    summary["page_reached"] = page
+    summary["walk_seconds"] = round(walked, 1)
+    if page < DEEP_PAGE:
+        summary["note"] = f"the list ends (or has no next link) at page {page}"
+    return summary
+
+
+def _explain(sql: str, params: Any) -> list[str]:
+    from django.db import connections
+
+    with connections["analytics"].cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+        return [row[0] for row in cursor.fetchall()]

@@ -1,0 +1,298 @@
+"""Results on disk (JSON) and as pictures (PNG), one pair per benchmark."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.environment import PROJECT_DIR, RESULTS_DIR
+
+LEGACY_COLOUR = "#c0504d"
+PROJECT_COLOUR = "#4f81bd"
+IDLE_COLOUR = "#9bbb59"
+
+
+def write_json(name: str, data: dict[str, Any]) -> Path:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    document = {"benchmark": name, "machine": machine(), **data}
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n")
+    return path
+
+
+def machine() -> dict[str, Any]:
+    import os
+
+    return {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": _git_commit(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average_at_end": os.getloadavg(),
+        "platform": platform.platform(),
+    }
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out.stdout.strip()
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _bars(
+    axis: Any,
+    groups: list[str],
+    series: dict[str, tuple[list[float | None], str]],
+    *,
+    title: str,
+    ylabel: str,
+) -> None:
+    width = 0.8 / max(1, len(series))
+    for offset, (label, (values, colour)) in enumerate(series.items()):
+        positions = [
+            index + (offset - (len(series) - 1) / 2) * width
+            for index in range(len(groups))
+        ]
+        heights = [value or 0 for value in values]
+        bars = axis.bar(positions, heights, width, label=label, color=colour)
+        for bar, value in zip(bars, values, strict=True):
+            text = (
+                "n/a"
+                if value is None
+                else f"{value:,.0f}"
+                if value >= 10
+                else f"{value:.1f}"
+            )
+            axis.annotate(
+                text,
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+            )
+    axis.set_xticks(range(len(groups)), groups)
+    axis.set_title(title, fontsize=10)
+    axis.set_ylabel(ylabel)
+    axis.legend(fontsize=7)
+
+
+def _save(figure: Any, name: str, title: str) -> Path:
+    figure.suptitle(title, fontsize=11)
+    figure.tight_layout()
+    path = RESULTS_DIR / f"{name}.png"
+    figure.savefig(path, dpi=110)
+    _pyplot().close(figure)
+    return path
+
+
+def chart_writers(results: dict[str, Any]) -> Path:
+    plt = _pyplot()
+    setups = {
+        (item["architecture"], item["writers"]): item for item in results["setups"]
+    }
+    counts = sorted({writers for _, writers in setups})
+    groups = [f"{count} writer{'s' if count > 1 else ''}" for count in counts]
+
+    def values(architecture: str, *path: str) -> list[float | None]:
+        out = []
+        for count in counts:
+            item: Any = setups.get((architecture, count), {})
+            for key in path:
+                item = (item or {}).get(key)
+            out.append(item)
+        return out
+
+    figure, axes = plt.subplots(1, 3, figsize=(15, 4.6))
+    _bars(
+        axes[0],
+        groups,
+        {
+            "legacy SQLite": (values("legacy", "articles_per_second"), LEGACY_COLOUR),
+            "PostgreSQL": (values("project", "articles_per_second"), PROJECT_COLOUR),
+        },
+        title="Throughput (higher is better)",
+        ylabel="articles saved / s",
+    )
+    _bars(
+        axes[1],
+        groups,
+        {
+            "legacy p95": (
+                values("legacy", "write_batch_latency", "p95_ms"),
+                LEGACY_COLOUR,
+            ),
+            "PostgreSQL p95": (
+                values("project", "write_batch_latency", "p95_ms"),
+                PROJECT_COLOUR,
+            ),
+        },
+        title="Write latency per 100-article batch, p95",
+        ylabel="ms",
+    )
+    _bars(
+        axes[2],
+        groups,
+        {
+            "legacy list": (
+                values("legacy", "read_latency", "list", "p95_ms"),
+                LEGACY_COLOUR,
+            ),
+            "PostgreSQL list": (
+                values("project", "read_latency", "list", "p95_ms"),
+                PROJECT_COLOUR,
+            ),
+            "legacy search": (
+                values("legacy", "read_latency", "search", "p95_ms"),
+                "#e6a09e",
+            ),
+            "PostgreSQL search": (
+                values("project", "read_latency", "search", "p95_ms"),
+                "#a8c0de",
+            ),
+        },
+        title="Read latency during writes, p95 (lower is better)",
+        ylabel="ms",
+    )
+    return _save(figure, "writers", "Concurrent writers: legacy SQLite vs PostgreSQL")
+
+
+def chart_import(results: dict[str, Any]) -> Path:
+    plt = _pyplot()
+    endpoints = list(results.get("idle", {}).get("endpoints", {}))
+    idle = results.get("idle", {}).get("endpoints", {})
+    busy = results.get("during_import", {}).get("endpoints", {})
+    figure, axes = plt.subplots(1, 2, figsize=(13, 4.6))
+    for axis, key in zip(axes, ("p95_ms", "p99_ms"), strict=True):
+        _bars(
+            axis,
+            endpoints,
+            {
+                "idle": (
+                    [idle.get(name, {}).get(key) for name in endpoints],
+                    IDLE_COLOUR,
+                ),
+                "during import": (
+                    [busy.get(name, {}).get(key) for name in endpoints],
+                    PROJECT_COLOUR,
+                ),
+            },
+            title=f"HTTP latency {key[:3]} (lower is better)",
+            ylabel="ms",
+        )
+        axis.axhline(250, color="grey", linestyle="--", linewidth=0.8)
+        axis.tick_params(axis="x", labelsize=8)
+    rate = results.get("import", {}).get("articles_per_second")
+    note = f"import: {rate:,.0f} articles/s" if rate else "import"
+    return _save(figure, "import", f"Responsiveness during a large import ({note})")
+
+
+def chart_scale(results: dict[str, Any]) -> Path:
+    plt = _pyplot()
+    endpoints = results.get("endpoints", {})
+    names = list(endpoints)
+    figure, axes = plt.subplots(1, 2, figsize=(13, 4.6))
+    _bars(
+        axes[0],
+        names,
+        {
+            "p95 server time": (
+                [endpoints[name].get("p95_ms") for name in names],
+                PROJECT_COLOUR,
+            ),
+            "target": ([endpoints[name].get("target_ms") for name in names], "#bbbbbb"),
+        },
+        title=f"p95 server time at {results.get('articles', 0):,} articles",
+        ylabel="ms",
+    )
+    _bars(
+        axes[1],
+        names,
+        {
+            "p50": ([endpoints[name].get("p50_ms") for name in names], IDLE_COLOUR),
+            "p99": ([endpoints[name].get("p99_ms") for name in names], PROJECT_COLOUR),
+        },
+        title="p50 and p99 server time",
+        ylabel="ms",
+    )
+    for axis in axes:
+        axis.tick_params(axis="x", labelsize=8)
+    return _save(figure, "scale", "At scale: PostgreSQL pages")
+
+
+def chart_migration(results: dict[str, Any]) -> Path | None:
+    """A chart from the migration benchmark's JSON when it did not draw one itself."""
+    tools = _migration_tools(results)
+    if not tools:
+        return None
+    plt = _pyplot()
+    names = list(tools)
+    figure, axes = plt.subplots(1, 2, figsize=(12, 4.6))
+    _bars(
+        axes[0],
+        names,
+        {"wall time": ([tools[n].get("seconds") for n in names], PROJECT_COLOUR)},
+        title="Wall time (lower is better)",
+        ylabel="s",
+    )
+    _bars(
+        axes[1],
+        names,
+        {"peak memory": ([tools[n].get("peak_mb") for n in names], LEGACY_COLOUR)},
+        title="Peak memory (lower is better)",
+        ylabel="MB",
+    )
+    return _save(figure, "migration", "Migration: migrate_articles vs other tools")
+
+
+def _migration_tools(results: dict[str, Any]) -> dict[str, dict[str, float | None]]:
+    found: dict[str, dict[str, float | None]] = {}
+    candidates = (
+        results.get("tools") or results.get("runs") or results.get("results") or {}
+    )
+    if isinstance(candidates, list):
+        candidates = {
+            item.get("name", str(i)): item for i, item in enumerate(candidates)
+        }
+    for name, item in candidates.items():
+        if not isinstance(item, dict):
+            continue
+        seconds = next(
+            (
+                item[k]
+                for k in ("seconds", "wall_seconds", "wall_time_s", "median_seconds")
+                if k in item
+            ),
+            None,
+        )
+        memory = next(
+            (
+                item[k]
+                for k in ("peak_mb", "peak_memory_mb", "peak_rss_mb")
+                if k in item
+            ),
+            None,
+        )
+        if seconds is not None or memory is not None:
+            found[str(name)] = {"seconds": seconds, "peak_mb": memory}
+    return found
