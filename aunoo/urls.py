@@ -4,13 +4,39 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from aunoo import views
 
+# Django's own names (login, logout, password_change...), unnamespaced: settings
+# and accounts.middleware refer to them. No password reset: no mail is sent.
+auth_urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "account/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "account/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+]
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    *auth_urlpatterns,
+    path("account/", include("accounts.urls")),
+    path("keywords/", include("config_app.urls")),
+    path("", include("articles.urls")),
 ]
 
 if settings.DEBUG:

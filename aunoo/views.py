@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_not_required
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
@@ -35,5 +36,31 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """Each database's status and round trip; 503 when one is down."""
     databases = {alias: _database_status(alias) for alias in connections}
     healthy = all(entry["status"] == "ok" for entry in databases.values())
-    body = {"status": "ok" if healthy else "degraded", "databases": databases}
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "databases": databases,
+        "last_data_migration": _last_data_migration()
+        if databases.get("analytics", {}).get("status") == "ok"
+        else None,
+    }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _last_data_migration() -> dict[str, object] | None:
+    """The summary of the latest finished legacy data migration, if any ran."""
+    try:
+        run_model = apps.get_model("articles", "MigrationRun")
+    except LookupError:
+        return None  # no data migration model in this version
+    try:
+        run = (
+            run_model.objects.filter(finished_at__isnull=False)
+            .order_by("-finished_at")
+            .values("finished_at", "summary")
+            .first()
+        )
+    except DatabaseError:
+        return None  # its table is not created yet: counted in unapplied migrations
+    if run is None:
+        return None
+    return {"finished_at": run["finished_at"].isoformat(), "summary": run["summary"]}

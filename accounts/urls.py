@@ -1,0 +1,12 @@
+"""The reader's own preferences."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("preferences/", views.preferences, name="preferences"),
+]

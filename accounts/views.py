@@ -1,0 +1,28 @@
+"""The reader's own preferences: nobody can read or change another user's."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts.forms import PreferencesForm
+from accounts.models import UserPreferences
+from articles import facets
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    # Always the signed-in user's row: the URL carries no user id to tamper with.
+    instance = UserPreferences.for_user(request.user)
+    form = PreferencesForm(request.POST or None, instance=instance)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Preferences saved.")
+            return redirect("accounts:preferences")
+        messages.error(request, "Your preferences were not saved: see below.")
+    context = {"form": form, "topics": facets.distinct_values("topic")}
+    status = 400 if form.errors else 200
+    return render(request, "accounts/preferences.html", context, status=status)

@@ -1,0 +1,113 @@
+"""Forms of the analysts' article pages: the list's filters and annotations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from articles import facets
+from articles.models import ArticleAnnotation
+from articles.search import SORT_NEWEST, SORT_OLDEST, SORT_RELEVANCE, Filters
+
+MAX_QUERY_LENGTH = 200
+FACET_FIELDS = ("topic", "category", "sentiment", "time_to_impact", "driver_type")
+ANALYZED_CHOICES = [("", "Any"), ("yes", "Analysed"), ("no", "Not analysed")]
+SORT_CHOICES = [
+    ("", "Best first"),
+    (SORT_RELEVANCE, "Most relevant"),
+    (SORT_NEWEST, "Newest first"),
+    (SORT_OLDEST, "Oldest first"),
+]
+
+
+class ArticleFilterForm(forms.Form):
+    """The list's filters, read from the query string."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        help_text='Words, "a phrase", -excluded, this or that.',
+    )
+    # Plain text with a menu: a value missing from the (cached) menu still filters.
+    topic = forms.CharField(required=False, max_length=500, widget=forms.Select)
+    category = forms.CharField(required=False, max_length=500, widget=forms.Select)
+    sentiment = forms.CharField(required=False, max_length=500, widget=forms.Select)
+    time_to_impact = forms.CharField(
+        label="Time to impact", required=False, max_length=500, widget=forms.Select
+    )
+    driver_type = forms.CharField(
+        label="Driver type", required=False, max_length=500, widget=forms.Select
+    )
+    news_source = forms.CharField(label="Source", required=False, max_length=500)
+    date_from = forms.DateField(
+        label="Published from",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        label="Published until",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    analyzed = forms.ChoiceField(
+        label="Analysis", choices=ANALYZED_CHOICES, required=False
+    )
+    sort = forms.ChoiceField(label="Order", choices=SORT_CHOICES, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Choices come from a cached index walk (articles.facets), never from a
+        # SELECT DISTINCT over the whole table per request.
+        for name in FACET_FIELDS:
+            values = facets.distinct_values(name)
+            current = self.data.get(name, "")
+            if current and current not in values:
+                values = [current, *values]
+            choices = [("", "Any"), *((value, value) for value in values)]
+            self.fields[name].widget.choices = choices  # type: ignore[attr-defined]
+        self.source_suggestions = facets.distinct_values("news_source")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+    def filters(self) -> Filters:
+        """The valid filters; call after is_valid()."""
+        data = self.cleaned_data
+        analyzed = {"yes": True, "no": False}.get(data.get("analyzed") or "")
+        return Filters(
+            q=(data.get("q") or "").strip(),
+            **{name: data.get(name) or "" for name in FACET_FIELDS},
+            news_source=(data.get("news_source") or "").strip(),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            analyzed=analyzed,
+            sort=data.get("sort") or "",
+        )
+
+
+class AnnotationForm(forms.ModelForm):
+    # The column allows NULL for legacy rows; a new note is private or not.
+    is_private = forms.BooleanField(label="Only visible to me", required=False)
+
+    class Meta:
+        model = ArticleAnnotation
+        fields = ["content", "is_private"]
+        labels = {"content": "Note", "is_private": "Only visible to me"}
+        widgets = {"content": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {
+            "content": {"required": "Write something before saving the note."}
+        }
+
+    def clean_content(self) -> str:
+        content = (self.cleaned_data.get("content") or "").strip()
+        if not content:
+            raise forms.ValidationError("Write something before saving the note.")
+        if len(content) > 10_000:
+            raise forms.ValidationError("Keep a note under 10,000 characters.")
+        return content

@@ -1,0 +1,322 @@
+"""Finding articles: filters, PostgreSQL full-text search and keyset pages.
+
+This is the one module that knows about tsvector and tsquery. The stored,
+GIN-indexed ``Article.search_vector`` (english; title A, tags B, summary C) is
+matched with ``websearch_to_tsquery`` (quoted phrases, ``-word`` negation,
+``or``), ranked with ``ts_rank_cd`` and highlighted with ``ts_headline``.
+
+Accents: the ``english`` configuration does not unaccent, so ``café`` finds
+``café`` but ``cafe`` does not; folding accents needs the ``unaccent``
+extension inside the stored vector's expression (a schema change).
+
+Pages are keyset pages: each page asks for the rows strictly after (or
+before) the last row shown, so page 40,000 costs what page 1 costs. Nothing
+counts the whole result. Rows without a publication date come last, read as a
+second index range, so both ranges use ``idx_articles_pubdate_uri``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.models import SEARCH_CONFIG, Article
+
+SORT_NEWEST = "newest"
+SORT_OLDEST = "oldest"
+SORT_RELEVANCE = "relevance"
+SORTS = (SORT_NEWEST, SORT_OLDEST, SORT_RELEVANCE)
+
+# ts_headline marks matches with these; they are swapped for <mark> only after
+# the whole snippet has been HTML-escaped, so the article's own markup stays text.
+MARK_START = "\ue000"
+MARK_STOP = "\ue001"
+
+# Columns the list never shows; the vector is the largest of them.
+LIST_DEFERRED = ("search_vector", "legacy_extra")
+
+EQUALITY_FILTERS = (
+    "topic",
+    "category",
+    "sentiment",
+    "time_to_impact",
+    "driver_type",
+    "news_source",
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the reader asked for; empty values mean "any"."""
+
+    q: str = ""
+    topic: str = ""
+    category: str = ""
+    sentiment: str = ""
+    time_to_impact: str = ""
+    driver_type: str = ""
+    news_source: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    analyzed: bool | None = None
+    sort: str = ""
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort in SORTS and (self.sort != SORT_RELEVANCE or self.q):
+            return self.sort
+        return SORT_RELEVANCE if self.q else SORT_NEWEST
+
+
+def web_query(text: str) -> SearchQuery:
+    """The reader's words as ``websearch_to_tsquery('english', text)``."""
+    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+
+
+def filter_articles(filters: Filters) -> QuerySet[Article]:
+    """Articles matching every filter (unordered, unranked)."""
+    queryset = Article.objects.defer(*LIST_DEFERRED)
+    equal = {name: getattr(filters, name) for name in EQUALITY_FILTERS}
+    queryset = queryset.filter(
+        **{name: value for name, value in equal.items() if value}
+    )
+    if filters.date_from:
+        queryset = queryset.filter(publication_date__gte=_start_of(filters.date_from))
+    if filters.date_to:
+        next_day = filters.date_to + timedelta(days=1)
+        queryset = queryset.filter(publication_date__lt=_start_of(next_day))
+    if filters.analyzed is True:
+        queryset = queryset.filter(analyzed=True)
+    elif filters.analyzed is False:
+        queryset = queryset.filter(Q(analyzed=False) | Q(analyzed__isnull=True))
+    if filters.q:
+        queryset = queryset.filter(search_vector=web_query(filters.q))
+    return queryset
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def with_rank_and_headlines(
+    queryset: QuerySet[Article], text: str
+) -> QuerySet[Article]:
+    """Adds ``rank`` (ts_rank_cd) and marked ``title_headline``/``summary_headline``.
+
+    PostgreSQL evaluates ts_headline after ORDER BY ... LIMIT, so only the
+    rows of the page pay for it.
+    """
+    query = web_query(text)
+    return queryset.annotate(
+        rank=SearchRank(F("search_vector"), query, cover_density=True),
+        title_headline=SearchHeadline(
+            "title", query, config=SEARCH_CONFIG, highlight_all=True, **_MARKS
+        ),
+        summary_headline=SearchHeadline(
+            "summary",
+            query,
+            config=SEARCH_CONFIG,
+            max_words=40,
+            min_words=15,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+            **_MARKS,
+        ),
+    )
+
+
+_MARKS = {"start_sel": MARK_START, "stop_sel": MARK_STOP}
+
+
+def highlight(marked: str | None) -> SafeString:
+    """HTML for a ts_headline result: everything escaped, matches in <mark>."""
+    escaped = str(escape(marked or ""))
+    return mark_safe(
+        escaped.replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
+    )
+
+
+# Keyset pages ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the ordered list: the sort key of one row and its uri."""
+
+    key: datetime | float | None
+    uri: str
+
+    def encode(self) -> str:
+        key = self.key.isoformat() if isinstance(self.key, datetime) else self.key
+        raw = json.dumps([key, self.uri], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str, sort: str) -> Cursor | None:
+        """The cursor in ``token``, or None when it is not one of ours."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            key, uri = json.loads(raw)
+            return cls(_parse_key(key, sort), uri) if isinstance(uri, str) else None
+        except (binascii.Error, ValueError, TypeError):
+            return None
+
+    @classmethod
+    def of(cls, article: Article, sort: str) -> Cursor:
+        if sort == SORT_RELEVANCE:
+            return cls(getattr(article, "rank", None), article.uri)
+        return cls(article.publication_date, article.uri)
+
+
+def _parse_key(key: Any, sort: str) -> datetime | float | None:
+    if key is None and sort != SORT_RELEVANCE:
+        return None
+    if sort == SORT_RELEVANCE:
+        if isinstance(key, bool) or not isinstance(key, int | float):
+            raise TypeError("a rank is a number")
+        return float(key)
+    parsed = datetime.fromisoformat(key)
+    if parsed.tzinfo is None:
+        raise ValueError("a cursor date carries its offset")
+    return parsed
+
+
+@dataclass
+class Page:
+    articles: list[Article]
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+    sort: str = SORT_NEWEST
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """One index range of the order: dated rows, undated rows, or ranked rows."""
+
+    kind: str  # "dated", "undated" or "ranked"
+    descending: bool
+
+    def reversed(self) -> _Segment:
+        return _Segment(self.kind, not self.descending)
+
+    def holds(self, cursor: Cursor) -> bool:
+        if self.kind == "undated":
+            return cursor.key is None
+        return cursor.key is not None
+
+    def rows(
+        self, queryset: QuerySet[Article], cursor: Cursor | None
+    ) -> QuerySet[Article]:
+        key = {"dated": "publication_date", "undated": None, "ranked": "rank"}[
+            self.kind
+        ]
+        if key == "publication_date":
+            queryset = queryset.filter(publication_date__isnull=False)
+        elif key is None:
+            queryset = queryset.filter(publication_date__isnull=True)
+        if cursor is not None:
+            queryset = queryset.filter(self._after(key, cursor))
+        sign = "-" if self.descending else ""
+        order = [f"{sign}uri"] if key is None else [f"{sign}{key}", f"{sign}uri"]
+        return queryset.order_by(*order)
+
+    def _after(self, key: str | None, cursor: Cursor) -> Q:
+        past = "lt" if self.descending else "gt"
+        if key is None:
+            return Q(**{f"uri__{past}": cursor.uri})
+        # "key <= k" alone is an index range; the OR only trims the ties at k.
+        within = "lte" if self.descending else "gte"
+        return Q(**{f"{key}__{within}": cursor.key}) & (
+            Q(**{f"{key}__{past}": cursor.key}) | Q(**{f"uri__{past}": cursor.uri})
+        )
+
+
+def _segments(sort: str) -> list[_Segment]:
+    if sort == SORT_RELEVANCE:
+        return [_Segment("ranked", descending=True)]
+    descending = sort == SORT_NEWEST
+    return [_Segment("dated", descending), _Segment("undated", descending)]
+
+
+def page_of(
+    queryset: QuerySet[Article],
+    *,
+    sort: str,
+    size: int,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+) -> Page:
+    """One page of ``queryset`` in ``sort`` order, after or before a cursor.
+
+    At most one query per segment (two for date orders), each ``LIMIT size+1``.
+    """
+    backwards = before is not None and after is None
+    cursor = before if backwards else after
+    segments = _segments(sort)
+    if backwards:
+        segments = [segment.reversed() for segment in reversed(segments)]
+    rows = _collect(queryset, segments, cursor, size + 1)
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+    page = Page(rows, sort=sort)
+    if rows:
+        first, last = Cursor.of(rows[0], sort), Cursor.of(rows[-1], sort)
+        has_next = (cursor is not None) if backwards else more
+        has_previous = more if backwards else cursor is not None
+        page.next_cursor = last.encode() if has_next else None
+        page.previous_cursor = first.encode() if has_previous else None
+    return page
+
+
+def _collect(
+    queryset: QuerySet[Article],
+    segments: list[_Segment],
+    cursor: Cursor | None,
+    wanted: int,
+) -> list[Article]:
+    rows: list[Article] = []
+    started = cursor is None
+    for segment in segments:
+        segment_cursor = None
+        if not started:
+            if not segment.holds(cursor):  # type: ignore[arg-type]
+                continue
+            started, segment_cursor = True, cursor
+        rows.extend(segment.rows(queryset, segment_cursor)[: wanted - len(rows)])
+        if len(rows) >= wanted:
+            break
+    return rows
+
+
+def search_page(
+    filters: Filters,
+    *,
+    size: int,
+    after: str = "",
+    before: str = "",
+) -> Page:
+    """The page of articles for ``filters``: filtered, searched, ranked, keyset."""
+    sort = filters.effective_sort
+    queryset = filter_articles(filters)
+    if filters.q:
+        queryset = with_rank_and_headlines(queryset, filters.q)
+    return page_of(
+        queryset,
+        sort=sort,
+        size=size,
+        after=Cursor.decode(after, sort) if after else None,
+        before=Cursor.decode(before, sort) if before else None,
+    )

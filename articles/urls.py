@@ -1,0 +1,49 @@
+"""The analysts' article pages: list and search, article, annotations, alerts."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.urls import path, register_converter
+
+from articles import views
+
+
+class ArticleUriConverter:
+    """An article uri as URL-safe base64, so its slashes, '?' and '#' survive.
+
+    Article uris are whole URLs; put in a path as they are, proxies that merge
+    slashes (nginx does by default) would change ``https://`` into ``https:/``.
+    """
+
+    regex = "[A-Za-z0-9_-]+"
+
+    def to_python(self, value: str) -> str:
+        try:
+            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+            return raw.decode()
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            # A ValueError makes the resolver answer 404.
+            raise ValueError("not an encoded article uri") from exc
+
+    def to_url(self, value: str) -> str:
+        return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+
+
+register_converter(ArticleUriConverter, "article_uri")
+
+app_name = "articles"
+urlpatterns = [
+    path("", views.article_list, name="list"),
+    path("articles/<article_uri:uri>/", views.article_detail, name="detail"),
+    path(
+        "articles/<article_uri:uri>/notes/",
+        views.annotation_add,
+        name="annotation_add",
+    ),
+    path("notes/<int:pk>/edit/", views.annotation_edit, name="annotation_edit"),
+    path("notes/<int:pk>/delete/", views.annotation_delete, name="annotation_delete"),
+    path("alerts/", views.alert_list, name="alerts"),
+    path("alerts/mark/", views.alerts_mark, name="alerts_mark"),
+]

@@ -1,0 +1,105 @@
+"""Forms of keyword monitoring: groups, keywords and the monitor settings."""
+
+from __future__ import annotations
+
+from django import forms
+
+from config_app.models import KeywordGroup, KeywordMonitorSettings, MonitoredKeyword
+
+
+class KeywordGroupForm(forms.ModelForm):
+    class Meta:
+        model = KeywordGroup
+        fields = ["name", "topic"]
+        help_texts = {"topic": "The topic its matches are filed under."}
+
+    def clean_name(self) -> str:
+        name = (self.cleaned_data.get("name") or "").strip()
+        if not name:
+            raise forms.ValidationError("Give the group a name.")
+        return name
+
+    def clean_topic(self) -> str:
+        topic = (self.cleaned_data.get("topic") or "").strip()
+        if not topic:
+            raise forms.ValidationError("Give the group a topic.")
+        return topic
+
+
+class KeywordForm(forms.ModelForm):
+    class Meta:
+        model = MonitoredKeyword
+        fields = ["keyword"]
+        labels = {"keyword": "New keyword"}
+
+    def __init__(self, *args: object, group: KeywordGroup, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.group = group
+
+    def clean_keyword(self) -> str:
+        keyword = (self.cleaned_data.get("keyword") or "").strip()
+        if not keyword:
+            raise forms.ValidationError("Type a keyword to add.")
+        if self.group.keywords.filter(keyword__iexact=keyword).exists():
+            raise forms.ValidationError(f"“{keyword}” is already in this group.")
+        return keyword
+
+    def save(self, commit: bool = True) -> MonitoredKeyword:
+        self.instance.group = self.group
+        return super().save(commit=commit)
+
+
+class MonitorSettingsForm(forms.ModelForm):
+    class Meta:
+        model = KeywordMonitorSettings
+        fields = [
+            "is_enabled",
+            "check_interval",
+            "interval_unit",
+            "provider",
+            "search_fields",
+            "language",
+            "sort_by",
+            "page_size",
+            "daily_request_limit",
+            "search_date_range",
+            "max_articles_per_run",
+            "auto_ingest_enabled",
+            "min_relevance_threshold",
+            "quality_control_enabled",
+            "auto_save_approved_only",
+            "default_llm_model",
+            "llm_temperature",
+            "llm_max_tokens",
+        ]
+        help_texts = {
+            "interval_unit": "Seconds per interval unit (60 = minutes).",
+            "search_date_range": "Days back to search.",
+            "min_relevance_threshold": "Between 0 and 1.",
+        }
+
+    POSITIVE = (
+        "check_interval",
+        "interval_unit",
+        "page_size",
+        "daily_request_limit",
+        "search_date_range",
+        "llm_max_tokens",
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        for name in self.POSITIVE:
+            value = cleaned.get(name)
+            if isinstance(value, int) and value <= 0:
+                self.add_error(name, "Must be greater than zero.")
+        threshold = cleaned.get("min_relevance_threshold")
+        if isinstance(threshold, float) and not 0 <= threshold <= 1:
+            self.add_error("min_relevance_threshold", "Must be between 0 and 1.")
+        temperature = cleaned.get("llm_temperature")
+        if isinstance(temperature, float) and not 0 <= temperature <= 2:
+            self.add_error("llm_temperature", "Must be between 0 and 2.")
+        per_run = cleaned.get("max_articles_per_run")
+        if isinstance(per_run, int) and per_run <= 0:
+            self.add_error("max_articles_per_run", "Must be greater than zero.")
+        return cleaned

@@ -1,0 +1,148 @@
+"""Keyword monitoring pages (SQLite): groups, keywords, follows, monitor settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from articles.models import KeywordArticleMatch
+from config_app.forms import KeywordForm, KeywordGroupForm, MonitorSettingsForm
+from config_app.models import (
+    KeywordGroup,
+    KeywordGroupFollow,
+    KeywordMonitorSettings,
+    MonitoredKeyword,
+)
+
+
+def _groups(request: HttpRequest):  # type: ignore[no-untyped-def]
+    follows = KeywordGroupFollow.objects.filter(user=request.user, group=OuterRef("pk"))
+    return KeywordGroup.objects.annotate(
+        keyword_count=Count("keywords"), followed=Exists(follows)
+    ).order_by("name")
+
+
+@require_GET
+def group_list(request: HttpRequest) -> HttpResponse:
+    context = {"groups": _groups(request), "form": KeywordGroupForm()}
+    return render(request, "config_app/group_list.html", context)
+
+
+@require_POST
+def group_create(request: HttpRequest) -> HttpResponse:
+    form = KeywordGroupForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The group was not created: see below.")
+        context = {"groups": _groups(request), "form": form}
+        return render(request, "config_app/group_list.html", context, status=400)
+    group = form.save()
+    KeywordGroupFollow.objects.create(user=request.user, group=group)
+    messages.success(request, f"Created “{group.name}”; you follow it.")
+    return redirect("keywords:group", pk=group.pk)
+
+
+@require_GET
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_object_or_404(_groups(request), pk=pk)
+    return _render_group(request, group)
+
+
+def _render_group(
+    request: HttpRequest,
+    group: KeywordGroup,
+    *,
+    rename_form: KeywordGroupForm | None = None,
+    keyword_form: KeywordForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "group": group,
+        "keywords": group.keywords.order_by("keyword"),
+        "rename_form": rename_form or KeywordGroupForm(instance=group),
+        "keyword_form": keyword_form or KeywordForm(group=group),
+    }
+    return render(request, "config_app/group_detail.html", context, status=status)
+
+
+@require_POST
+def group_rename(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_object_or_404(_groups(request), pk=pk)
+    form = KeywordGroupForm(request.POST, instance=group)
+    if not form.is_valid():
+        messages.error(request, "The group was not renamed: see below.")
+        fresh = get_object_or_404(_groups(request), pk=pk)
+        return _render_group(request, fresh, rename_form=form, status=400)
+    form.save()
+    messages.success(request, "Group saved.")
+    return redirect("keywords:group", pk=pk)
+
+
+@require_POST
+def group_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_object_or_404(KeywordGroup, pk=pk)
+    name = group.name
+    group.delete()
+    # The group's matches live in PostgreSQL, out of reach of SQLite's cascade;
+    # without their group they could never be shown again.
+    KeywordArticleMatch.objects.filter(group_id=pk).delete()
+    messages.success(request, f"Deleted “{name}” and its alerts.")
+    return redirect("keywords:groups")
+
+
+@require_POST
+def keyword_add(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_object_or_404(_groups(request), pk=pk)
+    form = KeywordForm(request.POST, group=group)
+    if not form.is_valid():
+        messages.error(request, "The keyword was not added: see below.")
+        return _render_group(request, group, keyword_form=form, status=400)
+    keyword = form.save()
+    messages.success(request, f"Now watching “{keyword.keyword}”.")
+    return redirect("keywords:group", pk=pk)
+
+
+@require_POST
+def keyword_remove(request: HttpRequest, pk: int, keyword_pk: int) -> HttpResponse:
+    keyword = get_object_or_404(MonitoredKeyword, pk=keyword_pk, group_id=pk)
+    keyword.delete()
+    messages.success(request, f"Stopped watching “{keyword.keyword}”.")
+    return redirect("keywords:group", pk=pk)
+
+
+@require_POST
+def group_follow(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_object_or_404(KeywordGroup, pk=pk)
+    if request.POST.get("follow") == "no":
+        KeywordGroupFollow.objects.filter(user=request.user, group=group).delete()
+        messages.success(request, f"You no longer follow “{group.name}”.")
+    else:
+        KeywordGroupFollow.objects.get_or_create(user=request.user, group=group)
+        messages.success(
+            request, f"You follow “{group.name}”: its matches are in Alerts."
+        )
+    if request.POST.get("from") == "list":
+        return redirect("keywords:groups")
+    return redirect("keywords:group", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def monitor_settings(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_staff:
+        raise PermissionDenied("Only staff can change the keyword monitor settings.")
+    form = MonitorSettingsForm(
+        request.POST or None, instance=KeywordMonitorSettings.load()
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Monitor settings saved.")
+            return redirect("keywords:settings")
+        messages.error(request, "The settings were not saved: see below.")
+    status = 400 if form.errors else 200
+    return render(
+        request, "config_app/monitor_settings.html", {"form": form}, status=status
+    )

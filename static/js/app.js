@@ -1,0 +1,34 @@
+// Small enhancements only: every page works without this file.
+(function () {
+  "use strict";
+
+  // "/" focuses the search box, as in most tools; not while typing elsewhere.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    var typing = target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+    if (typing) return;
+    var box = document.querySelector("[data-search-shortcut]");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
+
+  // "Select all" checkbox of the alerts list.
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest("[data-select-all]");
+    if (!all) return;
+    var form = all.form;
+    form.querySelectorAll('input[name="ids"]').forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
+
+  // Ask before destructive buttons (group deletion, note deletion).
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var message = (button && button.dataset.confirm) || event.target.dataset.confirm;
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+})();
