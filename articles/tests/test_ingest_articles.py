@@ -59,7 +59,7 @@ def test_every_line_of_a_file_is_saved(articles_file) -> None:
 
     assert set(Article.objects.values_list("uri", flat=True)) == {"u1", "u2"}
     assert RawArticle.objects.get().raw_markdown == "# One"
-    assert "2 lines read, 2 articles saved (2 created, 0 updated" in out
+    assert "Lines read: 2; articles saved: 2 (2 created, 0 updated" in out
     assert err == ""
 
 
@@ -85,7 +85,7 @@ def test_bad_lines_are_reported_by_number_and_the_rest_saved(articles_file) -> N
         "2025-10-07T09:30:00Z, got 'next week'",
     ]
     assert set(Article.objects.values_list("uri", flat=True)) == {"u1", "u6"}
-    assert "4 bad lines" in out
+    assert "bad lines: 4." in out
 
 
 @pytest.mark.django_db(databases=BOTH)
@@ -129,7 +129,7 @@ def test_strict_exits_with_1_when_a_line_was_bad(articles_file) -> None:
 def test_strict_succeeds_on_a_clean_file(articles_file) -> None:
     out, _ = ingest(articles_file({"uri": "u1"}), "--strict")
 
-    assert "0 bad lines" in out
+    assert "bad lines: 0." in out
 
 
 @pytest.mark.django_db(databases=BOTH)
@@ -163,7 +163,7 @@ def test_keyword_matches_are_counted(articles_file) -> None:
     out, _ = ingest(articles_file({"uri": "u1", "title": "AI chips"}))
 
     assert KeywordArticleMatch.objects.get().group_id == group.pk
-    assert "Keyword matches: 1 new, 0 merged; 1 new alerts." in out
+    assert "Keyword matches: 1 new, 0 merged; new alerts: 1." in out
 
 
 @pytest.mark.django_db(databases=BOTH)
@@ -171,7 +171,7 @@ def test_dry_run_saves_nothing(articles_file) -> None:
     out, _ = ingest(articles_file({"uri": "u1"}), "--dry-run")
 
     assert not Article.objects.exists()
-    assert out.startswith("Dry run, nothing saved: 1 lines read, 1 articles saved")
+    assert out.startswith("Dry run, nothing saved. Lines read: 1; articles saved: 1")
 
 
 @pytest.mark.django_db(databases=BOTH)

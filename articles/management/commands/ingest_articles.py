@@ -174,7 +174,8 @@ class Command(BaseCommand):
             progress.bad += 1
             if self.verbosity >= 1:
                 self._clear_progress()
-                self.stderr.write(self.style.WARNING(f"line {number}: {exc}"))
+                # Django styles stderr as an error on a terminal.
+                self.stderr.write(f"line {number}: {exc}")
             return None
 
     def _save(
@@ -217,15 +218,15 @@ class Command(BaseCommand):
         style = self.style.WARNING if progress.bad else self.style.SUCCESS
         self.stdout.write(
             style(
-                f"{'Dry run, nothing saved: ' if dry_run else ''}"
-                f"{progress.lines:,} lines read, {progress.saved:,} articles saved "
+                f"{'Dry run, nothing saved. ' if dry_run else ''}"
+                f"Lines read: {progress.lines:,}; articles saved: {progress.saved:,} "
                 f"({result.created:,} created, {result.updated:,} updated, "
-                f"{result.raw_saved:,} with raw markdown), {progress.bad:,} bad lines."
+                f"{result.raw_saved:,} with raw markdown); bad lines: {progress.bad:,}."
             )
         )
         self.stdout.write(
             f"Keyword matches: {result.matches_created:,} new, "
-            f"{result.matches_merged:,} merged; {result.alerts_created:,} new alerts. "
+            f"{result.matches_merged:,} merged; new alerts: {result.alerts_created:,}. "
             f"{seconds:.1f} s, {progress.lines / max(seconds, 1e-9):,.0f} rows/s."
         )
 
