@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -55,6 +56,11 @@ from articles.models import (
 )
 
 BATCH_ROWS = 2_000
+# Tables, indexes and triggers in creation order; SQLite's own tables excluded.
+SCHEMA_SQL = (
+    "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL "
+    "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid"
+)
 LEGACY_EXTRA = "legacy_extra"
 
 
@@ -175,10 +181,21 @@ def _legacy_value(model_field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     if isinstance(model_field, models.BooleanField):
         return lambda value: None if value is None else int(value)
     if isinstance(model_field, models.JSONField):
-        return lambda value: (
-            None if value is None else json.dumps(value, ensure_ascii=False)
-        )
+        return _json_text
     return lambda value: value
+
+
+def _json_text(value: Any) -> str | None:
+    """JSON text; a string that is not JSON itself is the invalid original."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        # The migration stores invalid JSON text as a JSON string holding it.
+        try:
+            json.loads(value)
+        except ValueError:
+            return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _unmapped_value(value: Any) -> Any:
@@ -251,11 +268,17 @@ def backup_file(target: Path, now: datetime) -> Path:
 
 def create_legacy_file(target: Path) -> None:
     """An empty file with the legacy 2025-10 schema, as the legacy app creates it."""
-    from articles.legacy.generate import create_legacy_schema
+    # generate.py holds the legacy DDL but exposes it only through a built file:
+    # build an empty clean one beside the target and copy its schema.
+    from articles.legacy.generate import generate_legacy_file
 
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        template = Path(scratch) / "schema.db"
+        generate_legacy_file(template, articles=0, schema="2025-10", dirty=False)
+        with closing(sqlite3.connect(template)) as source:
+            ddl = [sql for (sql,) in source.execute(SCHEMA_SQL)]
     with closing(sqlite3.connect(target)) as connection:
-        create_legacy_schema(connection, schema="2025-10")
-        connection.commit()
+        connection.executescript(";\n".join(ddl) + ";")
 
 
 def open_target(target: Path) -> sqlite3.Connection:

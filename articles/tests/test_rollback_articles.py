@@ -1,0 +1,313 @@
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from articles.legacy.rollback import create_legacy_file
+from articles.models import (
+    Article,
+    ArticleAnalysisCache,
+    ArticleAnnotation,
+    KeywordAlert,
+    KeywordArticleMatch,
+    MediaBias,
+    RawArticle,
+)
+
+# The dedicated reader only sees committed rows, hence transaction=True.
+pytestmark = pytest.mark.django_db(databases=["default", "analytics"], transaction=True)
+
+WHEN = datetime(2025, 10, 7, 9, 47, 34, 123456, tzinfo=UTC)
+# The legacy 2025-03 articles table: 18 columns, none of the later ones.
+OLD_ARTICLES_DDL = """
+CREATE TABLE articles (
+    uri TEXT PRIMARY KEY, title TEXT, news_source TEXT, publication_date TEXT,
+    submission_date TEXT DEFAULT CURRENT_TIMESTAMP, summary TEXT, category TEXT,
+    future_signal TEXT, future_signal_explanation TEXT, sentiment TEXT,
+    sentiment_explanation TEXT, time_to_impact TEXT, time_to_impact_explanation TEXT,
+    tags TEXT, driver_type TEXT, driver_type_explanation TEXT, topic TEXT,
+    analyzed BOOLEAN DEFAULT FALSE
+)
+"""
+
+
+def rollback(target: Path, *args: str) -> str:
+    out = StringIO()
+    call_command("rollback_articles", "--target", str(target), *args, stdout=out)
+    return out.getvalue()
+
+
+def rows(path: Path, query: str, params: tuple = ()) -> list[tuple]:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute(query, params).fetchall()
+    finally:
+        connection.close()
+
+
+def execute(path: Path, *statements: str) -> None:
+    connection = sqlite3.connect(path)
+    try:
+        for statement in statements:
+            connection.execute(statement)
+        connection.commit()
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def empty_legacy_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("legacy") / "empty.db"
+    create_legacy_file(path)
+    return path
+
+
+@pytest.fixture
+def target(tmp_path: Path, empty_legacy_file: Path) -> Path:
+    path = tmp_path / "fnaapp.db"
+    shutil.copyfile(empty_legacy_file, path)
+    return path
+
+
+@pytest.fixture
+def old_target(tmp_path: Path) -> Path:
+    path = tmp_path / "old.db"
+    execute(path, OLD_ARTICLES_DDL)
+    return path
+
+
+def article(uri: str = "https://example.com/a", **fields: object) -> Article:
+    values = {"title": "A title", "submission_date": WHEN, **fields}
+    return Article.objects.create(uri=uri, **values)
+
+
+def test_article_lands_under_its_legacy_names(target: Path) -> None:
+    article(news_source="Example News")
+    rollback(target, "--all", "--no-backup")
+    assert rows(target, "SELECT uri, title, news_source FROM articles") == [
+        ("https://example.com/a", "A title", "Example News")
+    ]
+
+
+def test_dates_are_written_as_legacy_utc_text(target: Path) -> None:
+    article()
+    rollback(target, "--all", "--no-backup")
+    assert rows(target, "SELECT submission_date FROM articles") == [
+        ("2025-10-07 09:47:34",)
+    ]
+
+
+def test_booleans_are_written_as_0_and_1(target: Path) -> None:
+    article(analyzed=True, auto_ingested=False)
+    rollback(target, "--all", "--no-backup")
+    assert rows(target, "SELECT analyzed, auto_ingested FROM articles") == [(1, 0)]
+
+
+def test_scores_keep_every_digit(target: Path) -> None:
+    article(quality_score=0.12345678901234567)
+    rollback(target, "--all", "--no-backup")
+    assert rows(target, "SELECT quality_score FROM articles") == [
+        (0.12345678901234567,)
+    ]
+
+
+def test_unparsed_original_is_written_back(target: Path) -> None:
+    article(
+        publication_date=None,
+        legacy_extra={"unparsed": {"publication_date": "sometime in May"}},
+    )
+    rollback(target, "--all", "--no-backup")
+    assert rows(target, "SELECT publication_date FROM articles") == [
+        ("sometime in May",)
+    ]
+
+
+def test_unparsed_original_yields_to_a_value_set_since(target: Path) -> None:
+    article(
+        publication_date=WHEN,
+        legacy_extra={"unparsed": {"publication_date": "sometime in May"}},
+    )
+    rollback(target, "--all", "--no-backup")
+    assert rows(target, "SELECT publication_date FROM articles") == [
+        ("2025-10-07 09:47:34",)
+    ]
+
+
+def test_unmapped_column_is_written_when_the_target_has_it(target: Path) -> None:
+    execute(target, "ALTER TABLE articles ADD COLUMN reading_level TEXT")
+    article(legacy_extra={"unmapped": {"reading_level": "expert"}})
+    rollback(target, "--all", "--no-backup")
+    assert rows(target, "SELECT reading_level FROM articles") == [("expert",)]
+
+
+def test_old_schema_target_gets_only_its_columns(old_target: Path) -> None:
+    article(quality_score=0.5, analyzed=True)
+    rollback(old_target, "--all", "--no-backup")
+    assert rows(old_target, "SELECT uri, analyzed FROM articles") == [
+        ("https://example.com/a", 1)
+    ]
+
+
+def test_columns_the_target_lacks_are_reported(old_target: Path) -> None:
+    article()
+    output = rollback(old_target, "--all", "--no-backup")
+    assert "not written: bias, factual_reporting" in output
+
+
+def test_tables_the_target_lacks_are_reported(old_target: Path) -> None:
+    output = rollback(old_target, "--all", "--no-backup")
+    assert "mediabias: not in the target file, skipped" in output
+
+
+def test_changed_row_replaces_the_legacy_row(target: Path) -> None:
+    execute(
+        target,
+        "INSERT INTO articles (uri, title) VALUES ('https://example.com/a', 'Old')",
+    )
+    article(title="New")
+    rollback(target, "--all", "--no-backup")
+    assert rows(target, "SELECT title FROM articles") == [("New",)]
+
+
+def test_rows_only_in_the_file_are_kept(target: Path) -> None:
+    execute(target, "INSERT INTO articles (uri, title) VALUES ('legacy-only', 'Kept')")
+    article()
+    rollback(target, "--all", "--no-backup")
+    assert rows(target, "SELECT count(*) FROM articles") == [(2,)]
+
+
+def test_children_are_written_with_their_ids(target: Path) -> None:
+    parent = article()
+    KeywordArticleMatch.objects.create(
+        id=4100, article=parent, keyword_ids="3,1", group_id=80, detected_at=WHEN
+    )
+    rollback(target, "--all", "--no-backup")
+    assert rows(
+        target,
+        "SELECT id, article_uri, keyword_ids, group_id, is_read, below_threshold "
+        "FROM keyword_article_matches",
+    ) == [(4100, "https://example.com/a", "3,1", 80, 0, 0)]
+
+
+def test_every_analytics_table_is_written(target: Path) -> None:
+    parent = article()
+    RawArticle.objects.create(article=parent, raw_markdown="# Body")
+    KeywordArticleMatch.objects.create(article=parent, keyword_ids="1", group_id=1)
+    KeywordAlert.objects.create(article=parent, keyword_id=1)
+    ArticleAnalysisCache.objects.create(
+        article_uri=parent.uri, analysis_type="summary", content="x", model_used="m"
+    )
+    ArticleAnnotation.objects.create(article=parent, author="ada", content="note")
+    MediaBias.objects.create(source="example.com")
+    output = rollback(target, "--all", "--no-backup")
+    assert output.count(": 1 rows written") == 7
+
+
+def test_json_metadata_is_written_as_json_text(target: Path) -> None:
+    ArticleAnalysisCache.objects.create(
+        article_uri="u", analysis_type="t", content="c", model_used="m",
+        metadata={"tokens": 12, "note": "Ørsted"},
+    )  # fmt: skip
+    rollback(target, "--all", "--no-backup")
+    [(text,)] = rows(target, "SELECT metadata FROM article_analysis_cache")
+    assert json.loads(text) == {"tokens": 12, "note": "Ørsted"}
+
+
+def test_annotation_user_id_is_not_a_legacy_column(target: Path) -> None:
+    ArticleAnnotation.objects.create(
+        article=article(), author="ada", content="note", user_id=7
+    )
+    output = rollback(target, "--all", "--no-backup")
+    assert "not written: user_id" in output
+
+
+def test_since_selects_rows_dated_from_then(target: Path) -> None:
+    article("https://example.com/old", submission_date=datetime(2024, 1, 1, tzinfo=UTC))
+    article("https://example.com/new", submission_date=WHEN)
+    rollback(target, "--since", "2025-01-01", "--no-backup")
+    assert rows(target, "SELECT uri FROM articles") == [("https://example.com/new",)]
+
+
+def test_since_reads_child_tables_by_their_own_dates(target: Path) -> None:
+    parent = article(submission_date=datetime(2024, 1, 1, tzinfo=UTC))
+    KeywordAlert.objects.create(article=parent, keyword_id=1, detected_at=WHEN)
+    rollback(target, "--since", "2025-01-01", "--no-backup")
+    assert rows(target, "SELECT keyword_id FROM keyword_alerts") == [(1,)]
+
+
+def test_unreadable_since_is_a_usage_error(target: Path) -> None:
+    with pytest.raises(CommandError) as raised:
+        rollback(target, "--since", "last tuesday", "--no-backup")
+    assert raised.value.returncode == 2
+
+
+def test_scope_is_required(target: Path) -> None:
+    with pytest.raises(CommandError, match="one of the arguments --since --all"):
+        rollback(target, "--no-backup")
+
+
+def test_scope_missing_exits_2_from_the_command_line(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "rollback_articles", "--target", "x.db"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        check=False,
+    )
+    assert completed.returncode == 2
+
+
+def test_backup_copy_holds_the_file_as_it_was(target: Path) -> None:
+    execute(
+        target,
+        "INSERT INTO articles (uri, title) VALUES ('https://example.com/a', 'Old')",
+    )
+    article(title="New")
+    rollback(target, "--all")
+    [backup] = target.parent.glob("fnaapp.db.bak-*")
+    assert rows(backup, "SELECT title FROM articles") == [("Old",)]
+
+
+def test_backup_path_is_printed(target: Path) -> None:
+    output = rollback(target, "--all")
+    [backup] = target.parent.glob("fnaapp.db.bak-*")
+    assert str(backup) in output
+
+
+def test_no_backup_takes_none(target: Path) -> None:
+    rollback(target, "--all", "--no-backup")
+    assert list(target.parent.glob("*.bak-*")) == []
+
+
+def test_missing_target_is_created_with_the_legacy_schema(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    article()
+    rollback(path, "--all")
+    assert rows(path, "SELECT count(*) FROM articles") == [(1,)]
+
+
+def test_target_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("not a database, just notes " * 100)
+    with pytest.raises(CommandError, match="is not a writable SQLite database"):
+        rollback(path, "--all", "--no-backup")
+
+
+def test_invalid_json_kept_as_a_string_is_written_as_its_text(target: Path) -> None:
+    ArticleAnalysisCache.objects.create(
+        article_uri="u", analysis_type="t", content="c", model_used="m",
+        metadata="{truncated: json",
+    )  # fmt: skip
+    rollback(target, "--all", "--no-backup")
+    assert rows(target, "SELECT metadata FROM article_analysis_cache") == [
+        ("{truncated: json",)
+    ]
