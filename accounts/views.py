@@ -15,7 +15,9 @@ from articles import facets
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     # Always the signed-in user's row: the URL carries no user id to tamper with.
-    instance = UserPreferences.for_user(request.user)
+    # Reading never writes a row; saving the form creates it the first time.
+    instance = UserPreferences.objects.filter(user_id=request.user.pk).first()
+    instance = instance or UserPreferences(user_id=request.user.pk)
     form = PreferencesForm(request.POST or None, instance=instance)
     if request.method == "POST":
         if form.is_valid():

@@ -25,7 +25,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, FloatField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -118,7 +119,12 @@ def with_rank_and_headlines(
     """
     query = web_query(text)
     return queryset.annotate(
-        rank=SearchRank(F("search_vector"), query, cover_density=True),
+        # double precision: a real read back as text loses bits, and the
+        # next page's "rank <= cursor" would then skip the cursor's ties.
+        rank=Cast(
+            SearchRank(F("search_vector"), query, cover_density=True),
+            output_field=FloatField(),
+        ),
         title_headline=SearchHeadline(
             "title", query, config=SEARCH_CONFIG, highlight_all=True, **_MARKS
         ),

@@ -56,11 +56,11 @@ def _last_data_migration() -> dict[str, object] | None:
         run = (
             run_model.objects.filter(finished_at__isnull=False)
             .order_by("-finished_at")
-            .values("finished_at", "summary")
+            .values("mode", "status", "source_path", "finished_at", "summary")
             .first()
         )
     except DatabaseError:
         return None  # its table is not created yet: counted in unapplied migrations
     if run is None:
         return None
-    return {"finished_at": run["finished_at"].isoformat(), "summary": run["summary"]}
+    return {**run, "finished_at": run["finished_at"].isoformat()}

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import copy
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connections
+from django.db.utils import load_backend
+from django.test import Client
+
+from articles.models import MigrationRun
+
+pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+
+
+def _closed_port() -> int:
+    # A port that was free a moment ago: nothing listens there, connects are refused.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def analytics_down() -> Iterator[None]:
+    """Points this thread's ``analytics`` connection at a port nobody listens on."""
+    original = connections["analytics"]
+    settings_dict = copy.deepcopy(original.settings_dict)
+    settings_dict.pop("EMBEDDED", None)
+    settings_dict.update(
+        ENGINE="django.db.backends.postgresql",
+        HOST="127.0.0.1",
+        PORT=str(_closed_port()),
+        OPTIONS={"connect_timeout": 2},
+    )
+    backend = load_backend(settings_dict["ENGINE"])
+    broken = backend.DatabaseWrapper(settings_dict, "analytics")
+    connections["analytics"] = broken
+    try:
+        yield
+    finally:
+        broken.close()
+        connections["analytics"] = original
+
+
+def test_healthz_is_open_without_login(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert {entry["status"] for entry in body["databases"].values()} == {"ok"}
+
+
+def test_healthz_reports_migrations_and_round_trips(client: Client) -> None:
+    analytics = client.get("/healthz").json()["databases"]["analytics"]
+    assert analytics["unapplied_migrations"] == 0
+    assert analytics["round_trip_ms"] >= 0
+
+
+def test_healthz_reports_no_data_migration_before_the_first(client: Client) -> None:
+    assert client.get("/healthz").json()["last_data_migration"] is None
+
+
+def test_healthz_reports_the_latest_finished_data_migration(client: Client) -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    for hours, tables in ((1, {"articles": {"migrated": 5}}), (2, {"articles": {}})):
+        MigrationRun.objects.create(
+            source_path="legacy.db",
+            source_sha256="0" * 64,
+            mode="migrate",
+            started_at=now,
+            finished_at=now + timedelta(hours=hours) if hours == 1 else None,
+            status="finished" if hours == 1 else "running",
+            summary=tables,
+        )
+    last = client.get("/healthz").json()["last_data_migration"]
+    assert last["summary"] == {"articles": {"migrated": 5}}
+    assert last["status"] == "finished"
+    assert last["finished_at"] == "2026-01-01T01:00:00+00:00"
+
+
+def test_healthz_answers_503_when_analytics_is_down(
+    client: Client, analytics_down: None
+) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["databases"]["analytics"]["status"] == "down"
+    assert body["databases"]["default"]["status"] == "ok"
