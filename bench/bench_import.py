@@ -106,10 +106,8 @@ def _legacy_file(articles: int) -> Path:
             f"{path.relative_to(PROJECT_DIR)})...",
             flush=True,
         )
-        partial = path.with_suffix(".partial")
-        partial.unlink(missing_ok=True)
-        generate_legacy_file(partial, articles=articles, schema="2025-10", seed=5)
-        partial.rename(path)
+        # The generator builds beside the path and renames when complete.
+        generate_legacy_file(path, articles=articles, schema="2025-10", seed=5)
     return path
 
 
@@ -193,6 +191,7 @@ def _load_during_import(
     argv = [sys.executable, "manage.py", command]
     argv += ["--source", source] if command == "migrate_articles" else [source]
     log_path = log_dir / f"{command}.log"
+    before = _article_count()
     began = time.monotonic()
     with log_path.open("wb") as log:
         importer = subprocess.Popen(
@@ -203,14 +202,14 @@ def _load_during_import(
     stop.set()
     outcome = results.get(timeout=120)
     process.join(timeout=30)
-    imported = _imported_rows()
-    tail = log_path.read_text(errors="replace").splitlines()[-15:]
+    imported = _article_count() - before
+    tail = log_path.read_text(errors="replace").splitlines()[-3:]
     return (
         outcome,
         {
             "exit_code": importer.returncode,
             "seconds": round(seconds, 2),
-            "articles_in_database": imported,
+            "articles_imported": imported,
             "articles_per_second": round(imported / seconds, 1) if seconds else None,
             "log_tail": tail,
         },
@@ -242,7 +241,7 @@ def _sample_wait_events(importer: subprocess.Popen[bytes]) -> dict[str, int]:
     return dict(counts.most_common(15))
 
 
-def _imported_rows() -> int:
+def _article_count() -> int:
     from django.db import connections
 
     with connections["analytics"].cursor() as cursor:

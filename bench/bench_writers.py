@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,7 @@ def run(
         },
         "setups": [],
     }
+    template = work_dir / "legacy-seeded.db"
     for writers in writer_counts:
         batches = max(1, round(articles / (workload.BATCH_SIZE * writers)))
         for architecture in ("legacy", "project"):
@@ -72,14 +74,18 @@ def run(
                 f" x {batches} batch(es)...",
                 flush=True,
             )
-            results["setups"].append(_run_setup(setup, seed_articles))
+            first = writers == writer_counts[0]
+            results["setups"].append(_run_setup(setup, seed_articles, template, first))
+    template.unlink(missing_ok=True)
     results["comparison"] = _compare(results["setups"])
     return results
 
 
-def _run_setup(setup: Setup, seed_articles: int) -> dict[str, Any]:
+def _run_setup(
+    setup: Setup, seed_articles: int, template: Path, first: bool
+) -> dict[str, Any]:
     try:
-        _prepare(setup, seed_articles)
+        _prepare(setup, seed_articles, template, first)
     except project.Unavailable as exc:
         return {
             "architecture": setup.architecture,
@@ -110,20 +116,38 @@ def _run_setup(setup: Setup, seed_articles: int) -> dict[str, Any]:
     return _summarise(setup, started, outcome)
 
 
-def _prepare(setup: Setup, seed_articles: int) -> None:
-    seed_batches = workload.seed_batches(seed_articles, seed=setup.seed)
+def _prepare(setup: Setup, seed_articles: int, template: Path, first: bool) -> None:
+    """The same starting data for every setup: the seeded articles, nothing else.
+
+    Seeding runs once per architecture; later setups start from a copy of the
+    seeded legacy file, or from the seeded PostgreSQL tables with the previous
+    setup's articles deleted and vacuumed away.
+    """
     if setup.architecture == "legacy":
-        legacy_sqlite.create_database(setup.legacy_path, journal=setup.journal)
-        conn = legacy_sqlite.connect(setup.legacy_path, journal=setup.journal)
-        for batch in seed_batches:
-            legacy_sqlite.save_batch(conn, batch)
-        conn.close()
+        if first:
+            _seed_legacy(template, setup.journal, seed_articles, setup.seed)
+        shutil.copyfile(template, setup.legacy_path)
         return
     save = project.save_bulk_articles()
-    project.reset_analytics()
-    for batch in seed_batches:
-        save(project.payload(batch))
-    project.analyze()
+    if first:
+        project.reset_analytics()
+        for batch in workload.seed_batches(seed_articles, seed=setup.seed):
+            save(project.payload(batch))
+    else:
+        project.delete_articles_except(
+            (workload.SEED_URI_PREFIX, workload.SHARED_PREFIX)
+        )
+    project.vacuum_analyze()
+
+
+def _seed_legacy(path: Path, journal: str, seed_articles: int, seed: int) -> None:
+    legacy_sqlite.create_database(path, journal=journal)
+    conn = legacy_sqlite.connect(path, journal=journal)
+    for batch in workload.seed_batches(seed_articles, seed=seed):
+        legacy_sqlite.save_batch(conn, batch)
+    # Fold the WAL into the file, so that a plain copy holds every row.
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
 
 
 def _wait_ready(ready: Any, expected: int, children: list[Any]) -> None:

@@ -120,6 +120,42 @@ def analyze() -> None:
         cursor.execute("ANALYZE")
 
 
+def vacuum_analyze() -> None:
+    """Tidy tables after a measurement, as autovacuum would between busy hours."""
+    from django.db import connections
+
+    with connections["analytics"].cursor() as cursor:
+        for table in ANALYTICS_TABLES:
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+
+# Tables holding a foreign key to articles, and the name of that column.
+ARTICLE_CHILDREN = (
+    ("raw_articles", "uri"),
+    ("keyword_article_matches", "article_uri"),
+    ("keyword_alerts", "article_uri"),
+    ("article_annotations", "article_uri"),
+)
+
+
+def delete_articles_except(prefixes: Sequence[str]) -> None:
+    """Delete the articles whose URIs start otherwise, children first.
+
+    Django's foreign keys cascade in the ORM, not in the database, so the rows
+    that point at an article are deleted explicitly.
+    """
+    from django.db import connections, transaction
+
+    patterns = [f"{prefix}%" for prefix in prefixes]
+    with (
+        transaction.atomic(using="analytics"),
+        connections["analytics"].cursor() as cursor,
+    ):
+        for table, column in (*ARTICLE_CHILDREN, ("articles", "uri")):
+            keep = " AND ".join(f"{column} NOT LIKE %s" for _ in patterns)
+            cursor.execute(f"DELETE FROM {table} WHERE {keep}", patterns)
+
+
 def set_up_alerts(user_name: str, uris: Sequence[str]) -> None:
     """A followed keyword group with matches, so the alerts page has rows to show."""
     from django.contrib.auth.models import User

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import random
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,9 @@ BATCH_SIZE = 100
 # upsert paths meet real conflicts (the legacy app saw the same story twice).
 SHARED_URI_SHARE = 0.1
 SHARED_URI_POOL = 500
+SHARED_PREFIX = "https://news.example/shared/"
+SEED_PREFIX = "seed"
+SEED_URI_PREFIX = f"https://news.example/{SEED_PREFIX}"
 
 MARKDOWN_MIN = 874
 MARKDOWN_MAX = 65_003
@@ -189,20 +193,24 @@ def writer_batches(
     *, writer: int, batches: int, seed: int = 0, prefix: str = "w"
 ) -> list[list[dict[str, Any]]]:
     """The batches one writer saves: mostly its own URIs, some shared with others."""
+    return list(iter_batches(writer=writer, batches=batches, seed=seed, prefix=prefix))
+
+
+def iter_batches(
+    *, writer: int, batches: int, seed: int = 0, prefix: str = "w"
+) -> Iterator[list[dict[str, Any]]]:
     rng = random.Random(f"{seed}-{prefix}-{writer}")
     start = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=writer)
-    result = []
     for batch in range(batches):
         rows = []
         for position in range(BATCH_SIZE):
             if rng.random() < SHARED_URI_SHARE:
-                uri = f"https://news.example/shared/{rng.randrange(SHARED_URI_POOL)}"
+                uri = f"{SHARED_PREFIX}{rng.randrange(SHARED_URI_POOL)}"
             else:
                 uri = f"https://news.example/{prefix}{writer}/{batch}/{position}"
             when = start + timedelta(minutes=37 * (batch * BATCH_SIZE + position))
             rows.append(article(rng, uri, when=when, seed=seed))
-        result.append(_unique_by_uri(rows))
-    return result
+        yield _unique_by_uri(rows)
 
 
 def _unique_by_uri(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -210,7 +218,7 @@ def _unique_by_uri(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list({row["uri"]: row for row in rows}.values())
 
 
-def seed_batches(count: int, *, seed: int = 0) -> list[list[dict[str, Any]]]:
+def seed_batches(count: int, *, seed: int = 0) -> Iterator[list[dict[str, Any]]]:
     """Articles present before a measurement starts, so reads have pages to show."""
     batches = max(1, -(-count // BATCH_SIZE))
-    return writer_batches(writer=0, batches=batches, seed=seed, prefix="seed")
+    return iter_batches(writer=0, batches=batches, seed=seed, prefix=SEED_PREFIX)
