@@ -5,14 +5,18 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, get_commands
+from django.db import connections
 
+from articles.legacy.generate import generate_legacy_file
 from articles.legacy.rollback import create_legacy_file
 from articles.models import (
     Article,
@@ -311,3 +315,94 @@ def test_invalid_json_kept_as_a_string_is_written_as_its_text(target: Path) -> N
     assert rows(target, "SELECT metadata FROM article_analysis_cache") == [
         ("{truncated: json",)
     ]
+
+
+# --- round trip: legacy -> PostgreSQL -> changes -> legacy -> PostgreSQL -------------
+
+NEW_URI = "https://example.com/written-after-the-cut-over"
+CHANGED_TITLE = "Title changed in PostgreSQL"
+
+
+def empty_analytics() -> None:
+    """A fresh analytics database: every table of the articles app emptied."""
+    tables = [
+        model._meta.db_table for model in apps.get_app_config("articles").get_models()
+    ]
+    with connections["analytics"].cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+
+
+@dataclass
+class RoundTrip:
+    legacy: Path
+    target: Path
+    changed_uri: str
+
+
+@pytest.fixture(scope="module")
+def generated_legacy_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("generated") / "fnaapp.db"
+    generate_legacy_file(path, articles=60, seed=11)
+    return path
+
+
+@pytest.fixture
+def round_trip(tmp_path: Path, generated_legacy_file: Path) -> RoundTrip:
+    if "migrate_articles" not in get_commands():
+        pytest.skip("migrate_articles is not in the project yet")
+    legacy = tmp_path / "legacy.db"
+    shutil.copyfile(generated_legacy_file, legacy)
+    call_command("migrate_articles", "--source", str(legacy), stdout=StringIO())
+    changed_uri = Article.objects.order_by("uri").values_list("uri", flat=True)[0]
+    Article.objects.filter(uri=changed_uri).update(title=CHANGED_TITLE)
+    new = article(NEW_URI, title="Written after the cut-over", analyzed=True)
+    KeywordAlert.objects.create(article=new, keyword_id=1, detected_at=WHEN)
+    target = tmp_path / "rollback.db"
+    shutil.copyfile(legacy, target)
+    rollback(target, "--all")
+    return RoundTrip(legacy, target, changed_uri)
+
+
+def test_round_trip_keeps_every_original_article(round_trip: RoundTrip) -> None:
+    originals = {uri for (uri,) in rows(round_trip.legacy, "SELECT uri FROM articles")}
+    after = {uri for (uri,) in rows(round_trip.target, "SELECT uri FROM articles")}
+    assert originals <= after
+
+
+def test_round_trip_holds_the_change(round_trip: RoundTrip) -> None:
+    assert rows(
+        round_trip.target,
+        "SELECT title FROM articles WHERE uri = ?",
+        (round_trip.changed_uri,),
+    ) == [(CHANGED_TITLE,)]
+
+
+def test_round_trip_holds_the_new_rows_in_legacy_form(round_trip: RoundTrip) -> None:
+    assert rows(
+        round_trip.target,
+        "SELECT a.submission_date, a.analyzed, k.detected_at, k.is_read "
+        "FROM articles a JOIN keyword_alerts k ON k.article_uri = a.uri "
+        "WHERE a.uri = ?",
+        (NEW_URI,),
+    ) == [("2025-10-07 09:47:34", 1, "2025-10-07 09:47:34", 0)]
+
+
+def test_round_trip_keeps_the_legacy_schema(round_trip: RoundTrip) -> None:
+    schema = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
+    assert rows(round_trip.target, schema) == rows(round_trip.legacy, schema)
+
+
+def test_round_trip_file_migrates_again_and_validates_clean(
+    round_trip: RoundTrip,
+) -> None:
+    empty_analytics()
+    call_command(
+        "migrate_articles", "--source", str(round_trip.target), stdout=StringIO()
+    )
+    # validate_migration exits 1 (SystemExit) on any difference.
+    call_command(
+        "validate_migration", "--source", str(round_trip.target), stdout=StringIO()
+    )
+    assert Article.objects.filter(
+        uri=NEW_URI, title="Written after the cut-over"
+    ).exists()
