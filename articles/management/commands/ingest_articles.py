@@ -82,8 +82,9 @@ class Progress:
 class Command(BaseCommand):
     help = (
         "Save articles from a JSON Lines file (one article object per line, see "
-        f"{ARTICLE_LINE_SCHEMA_PATH.name}), in batches, with keyword monitoring. "
-        "Bad lines are reported by number and skipped; the rest is saved."
+        f"articles/schemas/{ARTICLE_LINE_SCHEMA_PATH.name}), in batches, with "
+        "keyword monitoring. Bad lines are reported by number and skipped; the "
+        "rest is saved."
     )
     # Tests pass their own input stream, as createsuperuser does.
     stealth_options = ("stdin",)
@@ -104,7 +105,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="Validate and count everything, save nothing.",
+            help=(
+                "Validate, save each batch and roll it back: the same checks and "
+                "counts, nothing kept."
+            ),
         )
 
     def handle(
