@@ -21,6 +21,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from bench import loadgen, project, stats, workload
 from bench.environment import (
     BENCH_PASSWORD,
@@ -48,11 +50,13 @@ def run(
             port=server.port, cookie=cookie, pages=pages, max_seconds=idle_seconds
         )
         print(f"   idle: {len(pages)} pages for {idle_seconds:.0f} s...", flush=True)
-        idle = _summarise(_load(plan, until=None))
+        psutil.cpu_percent()
+        idle = {**_summarise(_load(plan, until=None)), "cpu_busy_percent": None}
+        idle["cpu_busy_percent"] = psutil.cpu_percent()
         print(f"   during {command} of {articles:,} articles...", flush=True)
         plan.max_seconds = IMPORT_TIME_LIMIT
         busy_raw, imported, waits = _load_during_import(plan, command, source, log_dir)
-        busy = _summarise(busy_raw)
+        busy = {**_summarise(busy_raw), "cpu_busy_percent": imported.pop("cpu_busy")}
     ratios = {
         name: stats.ratio(
             busy["endpoints"].get(name, {}).get("p95_ms"), item.get("p95_ms")
@@ -192,6 +196,7 @@ def _load_during_import(
     argv += ["--source", source] if command == "migrate_articles" else [source]
     log_path = log_dir / f"{command}.log"
     before = _article_count()
+    psutil.cpu_percent()
     began = time.monotonic()
     with log_path.open("wb") as log:
         importer = subprocess.Popen(
@@ -199,6 +204,7 @@ def _load_during_import(
         )
         waits = _sample_wait_events(importer)
     seconds = time.monotonic() - began
+    cpu_busy = psutil.cpu_percent()
     stop.set()
     outcome = results.get(timeout=120)
     process.join(timeout=30)
@@ -212,6 +218,7 @@ def _load_during_import(
             "articles_imported": imported,
             "articles_per_second": round(imported / seconds, 1) if seconds else None,
             "log_tail": tail,
+            "cpu_busy": cpu_busy,
         },
         waits,
     )

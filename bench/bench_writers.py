@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from bench import legacy_sqlite, project, stats, workload
 from bench.environment import BENCH_USER, setup_django
 
@@ -106,14 +108,18 @@ def _run_setup(
     for child in children:
         child.start()
     _wait_ready(ready, len(children), children)
+    psutil.cpu_percent()
     started = time.monotonic()
     start.set()
     outcome = _collect(results, setup.writers, children, stop)
+    # Whole-machine CPU use while the setup ran: a CPU-bound side shows ~100 %,
+    # a side whose writers queue on a lock shows idle cores.
+    cpu_busy = psutil.cpu_percent()
     for child in children:
         child.join(timeout=60)
     if setup.architecture == "legacy":
         setup.legacy_path.unlink(missing_ok=True)
-    return _summarise(setup, started, outcome)
+    return {**_summarise(setup, started, outcome), "cpu_busy_percent": cpu_busy}
 
 
 def _prepare(setup: Setup, seed_articles: int, template: Path, first: bool) -> None:

@@ -228,7 +228,8 @@ def _fmt(value: Any, unit: str = "") -> str:
 def _print_writers(results: dict[str, Any]) -> None:
     print(
         f"   {'setup':<22}{'art/s':>9}{'errors':>8}{'locked':>8}"
-        f"{'write p50/p95/p99 ms':>26}{'list p95':>10}{'search p95':>11}{'read err':>9}"
+        f"{'write p50/p95/p99 ms':>26}{'list p95':>10}{'search p95':>11}"
+        f"{'read err':>9}{'CPU %':>7}"
     )
     for item in results["setups"]:
         label = f"{item['architecture']} x{item['writers']}"
@@ -242,7 +243,7 @@ def _print_writers(results: dict[str, Any]) -> None:
             f"{item['write_errors']:>8}{item['database_is_locked']:>8}"
             f"{'/'.join(_fmt(write[k]) for k in ('p50_ms', 'p95_ms', 'p99_ms')):>26}"
             f"{_fmt(reads['list']['p95_ms']):>10}{_fmt(reads['search']['p95_ms']):>11}"
-            f"{item['read_errors']:>9}"
+            f"{item['read_errors']:>9}{_fmt(item.get('cpu_busy_percent')):>7}"
         )
     for row in results["comparison"]:
         print(
@@ -291,7 +292,9 @@ def _print_import(results: dict[str, Any]) -> None:
         f"   import: {imported.get('command')} of {_fmt(imported.get('articles'))} "
         f"articles in {_fmt(imported.get('seconds'))} s "
         f"({_fmt(imported.get('articles_per_second'))} articles/s), "
-        f"exit {imported.get('exit_code')}"
+        f"exit {imported.get('exit_code')}; machine CPU busy "
+        f"{_fmt(results.get('idle', {}).get('cpu_busy_percent'))} % idle, "
+        f"{_fmt(results.get('during_import', {}).get('cpu_busy_percent'))} % during"
     )
     print(
         f"   {'endpoint':<12}{'idle p50/p95/p99 ms':>24}{'import p50/p95/p99 ms':>26}"
