@@ -49,7 +49,7 @@ _JSON_ESCAPES: Final = {
 SQL_RENDER: Final = {
     "text": "{c}",
     "timestamptz": "((extract(epoch FROM {c}) * 1000000)::bigint)::text",
-    "boolean": "CASE WHEN {c} THEN 't' ELSE 'f' END",
+    "boolean": "CASE WHEN {c} THEN 't' WHEN NOT {c} THEN 'f' END",
     "double": "encode(float8send({c}), 'hex')",
     "integer": "{c}::text",
     "bigint": "{c}::text",
@@ -262,21 +262,25 @@ def differing_columns(
     """Names of the columns whose rendering differs for one key (for the report)."""
     raw = source.read_rowids(plan.table, plan.legacy_columns, [rowid])[0]
     ours = convert_row(plan, raw).values
+    kinds = _kinds(plan)
+    rendered = [
+        sql.SQL(SQL_RENDER[kind]).format(c=sql.Identifier(name))
+        for name, kind in zip(plan.target_columns, kinds, strict=True)
+    ]
     query = sql.SQL("SELECT {cols} FROM {table} WHERE {key} = %s").format(
-        cols=sql.SQL(", ").join(map(sql.Identifier, plan.target_columns)),
+        cols=sql.SQL(", ").join(rendered),
         table=sql.Identifier(plan.table),
         key=sql.Identifier(plan.rules.key),
     )
     theirs = pg.execute(query, [key]).fetchone()
     if theirs is None:
         return list(plan.target_columns)
-    kinds = _kinds(plan)
     return [
         name
         for name, kind, mine, stored in zip(
             plan.target_columns, kinds, ours, theirs, strict=True
         )
-        if _rendered(kind, mine) != _rendered(kind, stored)
+        if _rendered(kind, mine) != stored
     ]
 
 

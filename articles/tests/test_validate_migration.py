@@ -1,0 +1,141 @@
+"""validate_migration: counts, key sets, and a checksum of every row and column."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from articles.legacy import load
+from articles.legacy.verify import RENDER, SQL_RENDER, jsonb_text
+from articles.models import Article, KeywordAlert, MediaBias
+from articles.tests.conftest import article
+
+pytestmark = pytest.mark.django_db(databases=["default", "analytics"], transaction=True)
+
+
+@pytest.fixture
+def migrated(legacy_file, migrate_articles):
+    alerts = [{"id": 1, "keyword_id": 4, "article_uri": article(1)["uri"]}]
+    path = legacy_file(
+        {
+            "articles": [article(1), article(2, publication_date="soon"), article(3)],
+            "keyword_alerts": alerts,
+            "mediabias": [{"source": "bbc.co.uk", "enabled": 1}],
+        }
+    )
+    assert migrate_articles("--source", str(path)).code == 0
+    return path
+
+
+def test_a_clean_migration_validates(migrated, validate_migration):
+    result = validate_migration("--source", str(migrated))
+    assert result.code == 0
+    assert "Every table matches the legacy file." in result.out
+
+
+def test_a_changed_column_fails_and_is_named(migrated, validate_migration):
+    Article.objects.filter(uri=article(2)["uri"]).update(summary="edited")
+    result = validate_migration("--source", str(migrated))
+    assert result.code == 1
+    assert (
+        f"articles {article(2)['uri']!r}: content differs (columns: summary)"
+        in result.out
+    )
+
+
+def test_a_changed_timestamp_by_one_microsecond_fails(migrated, validate_migration):
+    stored = Article.objects.get(uri=article(1)["uri"]).publication_date
+    Article.objects.filter(uri=article(1)["uri"]).update(
+        publication_date=stored + timedelta(microseconds=1)
+    )
+    assert validate_migration("--source", str(migrated)).code == 1
+
+
+def test_a_changed_boolean_fails(migrated, validate_migration):
+    MediaBias.objects.update(enabled=None)
+    result = validate_migration("--source", str(migrated))
+    assert "content differs (columns: enabled)" in result.out
+
+
+def test_a_missing_row_fails(migrated, validate_migration):
+    KeywordAlert.objects.all().delete()
+    result = validate_migration("--source", str(migrated))
+    assert result.code == 1
+    assert "keyword_alerts 1: in the legacy file, missing in PostgreSQL" in result.out
+
+
+def test_an_extra_row_fails(migrated, validate_migration):
+    Article.objects.create(uri="https://only.in/postgres")
+    result = validate_migration("--source", str(migrated))
+    assert (
+        "'https://only.in/postgres': in PostgreSQL, not in the legacy file"
+        in result.out
+    )
+
+
+def test_counts_include_the_rejects(legacy_file, migrate_articles, validate_migration):
+    path = legacy_file({"articles": [article(1), article(2, uri=None)]})
+    migrate_articles("--source", str(path))
+    result = validate_migration("--source", str(path))
+    line = next(line for line in result.out.splitlines() if line.startswith("articles"))
+    assert line.split()[:4] == ["articles", "2", "1", "1"]
+    assert result.code == 0
+
+
+def test_a_deleted_reject_record_fails_the_count(
+    legacy_file, migrate_articles, validate_migration
+):
+    path = legacy_file({"articles": [article(1), article(2, uri=None)]})
+    migrate_articles("--source", str(path))
+    from articles.models import LegacyReject
+
+    LegacyReject.objects.all().delete()
+    assert validate_migration("--source", str(path)).code == 1
+
+
+def test_validation_does_not_change_the_source(migrated, validate_migration):
+    before = hashlib.sha256(migrated.read_bytes()).hexdigest()
+    validate_migration("--source", str(migrated))
+    assert hashlib.sha256(migrated.read_bytes()).hexdigest() == before
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"b": 1, "aa": [1.5, 1e20, -0.0, 1e-7, None, True], "a": 'q"\\\n\x01é😀'},
+        "plain string",
+        12345678901234567890,
+        [],
+        {},
+    ],
+)
+def test_jsonb_text_matches_postgresql(value):
+    from psycopg.types.json import Jsonb
+
+    with load.django_connector()() as pg:
+        stored = pg.execute("SELECT %s::jsonb::text", [Jsonb(value)]).fetchone()[0]
+    assert jsonb_text(value) == stored
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "cast"),
+    [
+        (
+            "timestamptz",
+            datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+            "timestamptz",
+        ),
+        ("timestamptz", datetime(2025, 10, 7, 9, 47, 34, 1, tzinfo=UTC), "timestamptz"),
+        ("double", 0.1 + 0.2, "float8"),
+        ("double", 1e300, "float8"),
+        ("boolean", False, "boolean"),
+        ("integer", -5, "int4"),
+        ("text", "é\t", "text"),
+    ],
+)
+def test_python_and_sql_renderings_agree(kind, value, cast):
+    query = "SELECT " + SQL_RENDER[kind].format(c=f"%(v)s::{cast}")
+    with load.django_connector()() as pg:
+        assert pg.execute(query, {"v": value}).fetchone()[0] == RENDER[kind](value)
