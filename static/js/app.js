@@ -15,6 +15,13 @@
     box.select();
   });
 
+  // On a phone the filters start folded so the results come first.
+  if (window.matchMedia("(max-width: 820px)").matches) {
+    document.querySelectorAll("details[data-fold-on-phone]").forEach(function (box) {
+      box.open = false;
+    });
+  }
+
   // "Select all" checkbox of the alerts list.
   document.addEventListener("change", function (event) {
     var all = event.target.closest("[data-select-all]");
