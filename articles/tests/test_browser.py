@@ -149,12 +149,26 @@ def test_sign_in_search_read_annotate_and_clear_an_alert(live_server) -> None:
         expect(page.locator(".alert-row.read")).to_have_count(1)
         page.screenshot(path=ARTIFACTS / "06-alerts-read.png", full_page=True)
 
+        page.get_by_role("link", name="Keywords").click()
+        page.get_by_role("link", name="Materials").click()
+        page.get_by_label("New keyword").fill("desalination")
+        page.get_by_role("button", name="Add").click()
+        expect(page.get_by_text("Now watching “desalination”.")).to_be_visible()
+        page.screenshot(path=ARTIFACTS / "07-keyword-group.png", full_page=True)
+
+        page.locator(".account-menu summary").click()
+        page.get_by_role("link", name="Preferences").click()
+        page.get_by_label("Dark").check()
+        page.get_by_role("button", name="Save preferences").click()
+        expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+        page.screenshot(path=ARTIFACTS / "08-preferences-dark.png", full_page=True)
+
         phone = browser.new_page(
             viewport={"width": 390, "height": 844}, color_scheme="dark"
         )
         phone.context.add_cookies(page.context.cookies())
         phone.goto(f"{live_server.url}/?q=graphene")
-        phone.screenshot(path=ARTIFACTS / "07-phone-dark.png", full_page=True)
+        phone.screenshot(path=ARTIFACTS / "09-phone.png", full_page=True)
         browser.close()
 
     note = ArticleAnnotation.objects.get()
@@ -164,3 +178,4 @@ def test_sign_in_search_read_annotate_and_clear_an_alert(live_server) -> None:
         True,
     )
     assert KeywordArticleMatch.objects.get().is_read is True
+    assert MonitoredKeyword.objects.filter(keyword="desalination").exists()
