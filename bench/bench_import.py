@@ -175,7 +175,9 @@ def _load(
     plan: loadgen.Plan, *, until: subprocess.Popen[bytes] | None
 ) -> dict[str, Any]:
     stop, results = CONTEXT.Event(), CONTEXT.Queue()
-    process = CONTEXT.Process(target=loadgen.run, args=(plan, stop, results))
+    process = CONTEXT.Process(
+        target=loadgen.run, args=(plan, stop, results), daemon=True
+    )
     process.start()
     if until is not None:
         until.wait()
@@ -189,7 +191,9 @@ def _load_during_import(
     plan: loadgen.Plan, command: str, source: str, log_dir: Path
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, int]]:
     stop, results = CONTEXT.Event(), CONTEXT.Queue()
-    process = CONTEXT.Process(target=loadgen.run, args=(plan, stop, results))
+    process = CONTEXT.Process(
+        target=loadgen.run, args=(plan, stop, results), daemon=True
+    )
     process.start()
     time.sleep(0.5)
     argv = [sys.executable, "manage.py", command]

@@ -97,11 +97,15 @@ def _run_setup(
     ready, start, stop = CONTEXT.Queue(), CONTEXT.Event(), CONTEXT.Event()
     results = CONTEXT.Queue()
     children = [
-        CONTEXT.Process(target=_writer, args=(setup, index, ready, start, results))
+        CONTEXT.Process(
+            target=_writer, args=(setup, index, ready, start, results), daemon=True
+        )
         for index in range(setup.writers)
     ] + [
         CONTEXT.Process(
-            target=_reader, args=(setup, index, ready, start, stop, results)
+            target=_reader,
+            args=(setup, index, ready, start, stop, results),
+            daemon=True,
         )
         for index in range(READERS)
     ]
@@ -156,15 +160,24 @@ def _seed_legacy(path: Path, journal: str, seed_articles: int, seed: int) -> Non
     conn.close()
 
 
+def _next(channel: Any, children: list[Any], *, limit: float, what: str) -> Any:
+    """The next message, or an error as soon as a child died without sending it."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            return channel.get(timeout=1)
+        except queue.Empty:
+            crashed = [c.exitcode for c in children if c.exitcode not in (None, 0)]
+            if crashed:
+                raise RuntimeError(
+                    f"a benchmark process failed while {what} (exit codes {crashed})"
+                ) from None
+    raise RuntimeError(f"benchmark processes gave no sign of life while {what}")
+
+
 def _wait_ready(ready: Any, expected: int, children: list[Any]) -> None:
     for _ in range(expected):
-        try:
-            ready.get(timeout=300)
-        except queue.Empty as exc:
-            dead = [child.exitcode for child in children if not child.is_alive()]
-            raise RuntimeError(
-                f"benchmark processes did not start (exit codes {dead})"
-            ) from exc
+        _next(ready, children, limit=300, what="starting")
 
 
 def _collect(
@@ -172,17 +185,16 @@ def _collect(
 ) -> list[dict[str, Any]]:
     outcome: list[dict[str, Any]] = []
     writers_done = 0
-    while len(outcome) < len(children):
-        try:
-            item = results.get(timeout=900)
-        except queue.Empty as exc:
-            stop.set()
-            raise RuntimeError("a benchmark process stopped answering") from exc
-        outcome.append(item)
-        if item["role"] == "writer":
-            writers_done += 1
-            if writers_done == writers:
-                stop.set()
+    try:
+        while len(outcome) < len(children):
+            item = _next(results, children, limit=900, what="measuring")
+            outcome.append(item)
+            if item["role"] == "writer":
+                writers_done += 1
+                if writers_done == writers:
+                    stop.set()
+    finally:
+        stop.set()
     return outcome
 
 

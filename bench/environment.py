@@ -124,6 +124,21 @@ def migrate_and_create_user() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     if not User.objects.filter(username=BENCH_USER).exists():
         User.objects.create_superuser(BENCH_USER, "bench@example.com", BENCH_PASSWORD)
+    _forget_killed_processes_at_exit()
+
+
+def _forget_killed_processes_at_exit() -> None:
+    """Let the throwaway cluster stop even if a benchmark process was killed.
+
+    The embedded server stops when the last process using it exits; a child
+    killed on a failure path leaves its pid behind. Registered after the first
+    connection, so it runs before the server's own exit handler.
+    """
+    if os.environ.get("AUNOO_PGDATA_THROWAWAY") != "1":
+        return
+    from aunoo import embedded_pg
+
+    atexit.register(embedded_pg.prune_dead_handles, Path(os.environ["AUNOO_PGDATA"]))
 
 
 def analytics_dsn() -> dict[str, object]:
