@@ -11,9 +11,6 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import LegacyProfile
 
-# Pages a flagged user may still open: the change form itself and signing out.
-OPEN_URL_NAMES = ("password_change", "logout")
-
 
 class ForcePasswordChangeMiddleware:
     """Honour the legacy ``force_password_change`` flag.
@@ -28,39 +25,45 @@ class ForcePasswordChangeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not self._must_change(request):
+        user_id = _flagged_user_id(request)
+        if user_id is None:
             return self.get_response(request)
-        change_url = _url("password_change")
+        change_url = _change_url()
         if request.path == change_url:
             response = self.get_response(request)
             # PasswordChangeView redirects only after saving a valid new password.
             if request.method == "POST" and response.status_code == 302:
-                LegacyProfile.objects.filter(user_id=request.user.pk).update(
+                LegacyProfile.objects.filter(user_id=user_id).update(
                     force_password_change=False
                 )
             return response
-        if request.path in {_url(name, required=False) for name in OPEN_URL_NAMES}:
+        if request.path == _logout_url():
             return self.get_response(request)
         return redirect(change_url)
 
-    def _must_change(self, request: HttpRequest) -> bool:
-        user = request.user
-        return bool(
-            user.is_authenticated
-            and LegacyProfile.objects.filter(
-                user_id=user.pk, force_password_change=True
-            ).exists()
-        )
+
+def _flagged_user_id(request: HttpRequest) -> int | None:
+    """The signed-in user's id when they must change their password, else None."""
+    user_id = request.user.pk if request.user.is_authenticated else None
+    if user_id is None:
+        return None
+    flagged = LegacyProfile.objects.filter(user_id=user_id, force_password_change=True)
+    return int(user_id) if flagged.exists() else None
 
 
-def _url(name: str, *, required: bool = True) -> str | None:
+def _change_url() -> str:
     try:
-        return reverse(name)
+        return reverse("password_change")
     except NoReverseMatch as exc:
-        if not required:
-            return None
         raise ImproperlyConfigured(
             "ForcePasswordChangeMiddleware needs a URL named 'password_change': "
             'add path("accounts/", include("django.contrib.auth.urls")) to the '
             "URLconf."
         ) from exc
+
+
+def _logout_url() -> str | None:
+    try:
+        return reverse("logout")
+    except NoReverseMatch:
+        return None

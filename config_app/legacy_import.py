@@ -207,8 +207,8 @@ def upsert(
 ) -> Outcome:
     """Create or update the row found by ``key`` so it holds exactly ``values``."""
     manager = model._default_manager
-    existing = manager.filter(**key).values(*values).first() if values else None
-    if existing is None and not manager.filter(**key).exists():
+    existing = manager.filter(**key).values("pk", *values).first()
+    if existing is None:
         created = manager.create(**key, **values)
         restored = {
             name: values[name] for name in _auto_timestamp_fields(model) & set(values)
@@ -216,11 +216,7 @@ def upsert(
         if restored:
             manager.filter(pk=created.pk).update(**restored)
         return Outcome.CREATED
-    changed = {
-        name: value
-        for name, value in values.items()
-        if existing is None or existing[name] != value
-    }
+    changed = {name: value for name, value in values.items() if existing[name] != value}
     if not changed:
         return Outcome.UNCHANGED
     manager.filter(**key).update(**changed)
@@ -488,7 +484,7 @@ def import_keywords(source: LegacyConfigSource, report: TableReport) -> None:
         group_id = values.get("group_id")
         if "keyword" not in values:
             report.skip(legacy_id, "keyword is required")
-        elif not KeywordGroup.objects.filter(pk=group_id).exists():
+        elif group_id is None or not KeywordGroup.objects.filter(pk=group_id).exists():
             report.skip(legacy_id, f"its group {group_id} does not exist (orphan)")
         elif _clash(
             MonitoredKeyword,
@@ -545,7 +541,10 @@ def import_subscriptions(
             report=report,
         )
         group_id = values.get("group_id")
-        if not FeedKeywordGroup.objects.filter(pk=group_id).exists():
+        if (
+            group_id is None
+            or not FeedKeywordGroup.objects.filter(pk=group_id).exists()
+        ):
             report.skip(legacy_id, f"its feed group {group_id} does not exist (orphan)")
             continue
         values["user_id"] = users.get(values.get("legacy_user_id") or -1)

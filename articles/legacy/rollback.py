@@ -153,7 +153,7 @@ def _select(
             for column in spec.since_columns
         )
         query += sql.SQL(" WHERE ") + dated
-    order = sql.Identifier(spec.model._meta.pk.column)
+    order = sql.Identifier(str(spec.model._meta.pk.column))
     return query + sql.SQL(" ORDER BY ") + order
 
 
@@ -210,7 +210,7 @@ class RowWriter:
     def __init__(
         self, spec: TableSpec, target_columns: list[str], report: TableRollback
     ) -> None:
-        typed = {model_field.column: model_field for model_field in spec.fields()}
+        typed = {str(model_field.column): model_field for model_field in spec.fields()}
         self.report = report
         self.typed = [name for name in typed if name in target_columns]
         self.converters = [_legacy_value(typed[name]) for name in self.typed]
