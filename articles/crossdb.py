@@ -9,7 +9,6 @@ one query: a template never triggers a query per row.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q
@@ -63,7 +62,7 @@ def followed_groups(user: AbstractBaseUser | AnonymousUser) -> list[KeywordGroup
     """SQLite -> the keyword groups ``user`` follows, by name, in one query."""
     if not user.is_authenticated:
         return []
-    return list(KeywordGroup.objects.filter(keywordgroupfollow__user=user))
+    return list(KeywordGroup.objects.filter(keywordgroupfollow__user_id=user.pk))
 
 
 def followed_group_ids(user: AbstractBaseUser | AnonymousUser) -> list[int]:
@@ -71,7 +70,7 @@ def followed_group_ids(user: AbstractBaseUser | AnonymousUser) -> list[int]:
     if not user.is_authenticated:
         return []
     return list(
-        KeywordGroup.objects.filter(keywordgroupfollow__user=user).values_list(
+        KeywordGroup.objects.filter(keywordgroupfollow__user_id=user.pk).values_list(
             "pk", flat=True
         )
     )
@@ -84,7 +83,7 @@ def unread_counts(group_ids: Sequence[int]) -> dict[int, int]:
     """PostgreSQL -> unread matches per group, one aggregate over the inbox index."""
     if not group_ids:
         return {}
-    rows: Iterable[dict[str, Any]] = (
+    rows = (
         KeywordArticleMatch.objects.filter(UNREAD, group_id__in=group_ids)
         .values("group_id")
         .annotate(unread=Count("id"))

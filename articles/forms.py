@@ -66,7 +66,7 @@ class ArticleFilterForm(forms.Form):
             if current and current not in values:
                 values = [current, *values]
             choices = [("", "Any"), *((value, value) for value in values)]
-            self.fields[name].widget.choices = choices  # type: ignore[attr-defined]
+            self.fields[name].widget.choices = choices
         self.source_suggestions = facets.distinct_values("news_source")
 
     def clean(self) -> dict[str, Any]:

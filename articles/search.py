@@ -126,7 +126,12 @@ def with_rank_and_headlines(
             output_field=FloatField(),
         ),
         title_headline=SearchHeadline(
-            "title", query, config=SEARCH_CONFIG, highlight_all=True, **_MARKS
+            "title",
+            query,
+            config=SEARCH_CONFIG,
+            highlight_all=True,
+            start_sel=MARK_START,
+            stop_sel=MARK_STOP,
         ),
         summary_headline=SearchHeadline(
             "summary",
@@ -136,17 +141,16 @@ def with_rank_and_headlines(
             min_words=15,
             max_fragments=2,
             fragment_delimiter=" … ",
-            **_MARKS,
+            start_sel=MARK_START,
+            stop_sel=MARK_STOP,
         ),
     )
-
-
-_MARKS = {"start_sel": MARK_START, "stop_sel": MARK_STOP}
 
 
 def highlight(marked: str | None) -> SafeString:
     """HTML for a ts_headline result: everything escaped, matches in <mark>."""
     escaped = str(escape(marked or ""))
+    # Safe: every character of the article came through escape() just above.
     return mark_safe(
         escaped.replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
     )
