@@ -38,7 +38,12 @@ SEARCH_QUERY = "climate policy"
 
 
 def run(
-    *, articles: int, idle_seconds: float, seed_articles: int, command: str
+    *,
+    articles: int,
+    idle_seconds: float,
+    seed_articles: int,
+    command: str,
+    nice: int = 0,
 ) -> dict[str, Any]:
     command = _choose_command(command)
     source = _prepare_source(command, articles)
@@ -55,7 +60,9 @@ def run(
         idle["cpu_busy_percent"] = psutil.cpu_percent()
         print(f"   during {command} of {articles:,} articles...", flush=True)
         plan.max_seconds = IMPORT_TIME_LIMIT
-        busy_raw, imported, waits = _load_during_import(plan, command, source, log_dir)
+        busy_raw, imported, waits = _load_during_import(
+            plan, command, source, log_dir, nice
+        )
         busy = {**_summarise(busy_raw), "cpu_busy_percent": imported.pop("cpu_busy")}
     ratios = {
         name: stats.ratio(
@@ -71,7 +78,12 @@ def run(
             "search_query": SEARCH_QUERY,
             "pages": pages,
         },
-        "import": {**imported, "command": command, "articles": articles},
+        "import": {
+            **imported,
+            "command": command,
+            "articles": articles,
+            "nice": nice,
+        },
         "idle": idle,
         "during_import": busy,
         "ratios": ratios,
@@ -188,7 +200,7 @@ def _load(
 
 
 def _load_during_import(
-    plan: loadgen.Plan, command: str, source: str, log_dir: Path
+    plan: loadgen.Plan, command: str, source: str, log_dir: Path, nice: int
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, int]]:
     stop, results = CONTEXT.Event(), CONTEXT.Queue()
     process = CONTEXT.Process(
@@ -196,7 +208,10 @@ def _load_during_import(
     )
     process.start()
     time.sleep(0.5)
-    argv = [sys.executable, "manage.py", command]
+    # An operator may lower the import's CPU priority: its Python side only,
+    # the PostgreSQL backend doing the COPY keeps its own.
+    argv = ["nice", "-n", str(nice)] if nice else []
+    argv += [sys.executable, "manage.py", command]
     argv += ["--source", source] if command == "migrate_articles" else [source]
     log_path = log_dir / f"{command}.log"
     before = _article_count()
@@ -204,7 +219,10 @@ def _load_during_import(
     began = time.monotonic()
     with log_path.open("wb") as log:
         importer = subprocess.Popen(
-            argv, cwd=PROJECT_DIR, stdout=log, stderr=subprocess.STDOUT
+            argv,
+            cwd=PROJECT_DIR,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         waits = _sample_wait_events(importer)
     seconds = time.monotonic() - began

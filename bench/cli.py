@@ -89,6 +89,12 @@ def parser() -> argparse.ArgumentParser:
         help="which command loads the large import",
     )
     parser.add_argument(
+        "--import-nice",
+        type=int,
+        default=0,
+        help="run the import at this nice level (an operator's lower priority)",
+    )
+    parser.add_argument(
         "--keep",
         action="store_true",
         help="keep the temporary databases for inspection",
@@ -173,6 +179,7 @@ def _runners(
                 idle_seconds=chosen["idle_seconds"],
                 seed_articles=chosen["seed_articles"],
                 command=options.import_command,
+                nice=options.import_nice,
             ),
             report.chart_import,
             _print_import,
