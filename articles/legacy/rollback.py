@@ -70,6 +70,9 @@ class TableSpec:
 
     model: type[models.Model]
     since_columns: tuple[str, ...]
+    # Rows per fetch: raw markdown averages ~19 KB (up to 65 KB) a row, and one
+    # batch lives in memory up to three times (wire, str, legacy tuple).
+    batch_rows: int = BATCH_ROWS
 
     @property
     def table(self) -> str:
@@ -88,7 +91,7 @@ class TableSpec:
 # Parents first, so a file with its foreign keys enforced stays consistent.
 TABLES = (
     TableSpec(Article, ("submission_date",)),
-    TableSpec(RawArticle, ("submission_date", "last_updated")),
+    TableSpec(RawArticle, ("submission_date", "last_updated"), batch_rows=200),
     TableSpec(KeywordArticleMatch, ("detected_at",)),
     TableSpec(KeywordAlert, ("detected_at",)),
     TableSpec(ArticleAnalysisCache, ("generated_at",)),
@@ -162,13 +165,12 @@ def stream_rows(
     spec: TableSpec,
     columns: Sequence[str],
     since: datetime | None,
-    batch_rows: int = BATCH_ROWS,
 ) -> Iterator[list[tuple[Any, ...]]]:
     """The table's rows in batches, from a server-side cursor."""
     with connection.cursor(name=f"rollback_{spec.table}") as cursor:
-        cursor.itersize = batch_rows
+        cursor.itersize = spec.batch_rows
         cursor.execute(_select(spec, columns, since), {"since": since})
-        while batch := cursor.fetchmany(batch_rows):
+        while batch := cursor.fetchmany(spec.batch_rows):
             yield batch
 
 
