@@ -165,7 +165,7 @@ def test_a_deep_page_is_read_from_the_date_index() -> None:
     cursor = Cursor(START, "https://e.com/x")
     queryset = search.filter_articles(Filters())
     rows = search._Segment("dated", descending=True).rows(queryset, cursor)[:26]
-    sql, params = rows.query.sql_with_params()
+    sql, params = rows.query.get_compiler("analytics").as_sql()
     with connections["analytics"].cursor() as db:
         # On a tiny table the planner would rather sort; forbid the other plans
         # to prove the query can be answered in index order from the cursor on.
