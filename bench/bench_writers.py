@@ -321,6 +321,9 @@ def _reader(
         read = (
             _legacy_reads(setup) if setup.architecture == "legacy" else _project_reads()
         )
+        # Warm-up, not measured: connections, template loading, page cache.
+        read("list", workload.SEARCH_TERMS[0])
+        read("search", workload.SEARCH_TERMS[0])
     except project.Unavailable as exc:
         ready.put(index)
         results.put(

@@ -144,6 +144,8 @@ def main(argv: Sequence[str]) -> int:
             summary[name] = {"error": f"{type(exc).__name__}: {exc}"}
         print(f"   ({time.monotonic() - began:.0f} s)", flush=True)
     _print_targets(summary)
+    summary_path = report.write_summary()
+    print(f"\nsummary: {summary_path.relative_to(environment.PROJECT_DIR)}")
     return 1 if failures else 0
 
 

@@ -296,3 +296,203 @@ def _migration_tools(results: dict[str, Any]) -> dict[str, dict[str, float | Non
         if seconds is not None or memory is not None:
             found[str(name)] = {"seconds": seconds, "peak_mb": memory}
     return found
+
+
+# The readable summary ----------------------------------------------------------------
+
+
+def write_summary() -> Path:
+    """``bench/results/SUMMARY.md``: every benchmark's latest figures in tables."""
+    sections = [
+        "# Latest benchmark results",
+        "",
+        "Written by `python -m bench` from the JSON files beside it; the README "
+        "explains the methods and the targets.",
+    ]
+    for name, render in (
+        ("writers", _summary_writers),
+        ("migration", _summary_migration),
+        ("import", _summary_import),
+        ("scale", _summary_scale),
+    ):
+        path = RESULTS_DIR / f"{name}.json"
+        if not path.exists():
+            continue
+        results = json.loads(path.read_text())
+        machine_info = results.get("machine", {})
+        sections += [
+            "",
+            f"## {name}",
+            "",
+            f"Measured {machine_info.get('measured_at')} at commit "
+            f"{machine_info.get('commit')} on {machine_info.get('cpus')} CPUs.",
+            "",
+            *render(results),
+            "",
+            *_summary_targets(results.get("targets", [])),
+            "",
+            f"![{name}]({name}.png)" if (RESULTS_DIR / f"{name}.png").exists() else "",
+        ]
+    path = RESULTS_DIR / "SUMMARY.md"
+    path.write_text("\n".join(sections).rstrip() + "\n")
+    return path
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
+    return lines
+
+
+def _summary_targets(targets: list[dict[str, Any]]) -> list[str]:
+    return [
+        f"- {'met' if target.get('met') else '**missed**'}: {target.get('target')} "
+        f"({target.get('measured')})"
+        for target in targets
+    ]
+
+
+def _summary_writers(results: dict[str, Any]) -> list[str]:
+    rows = []
+    for item in results.get("setups", []):
+        if item.get("unavailable"):
+            continue
+        write, reads = item["write_batch_latency"], item["read_latency"]
+        rows.append(
+            [
+                "legacy SQLite" if item["architecture"] == "legacy" else "PostgreSQL",
+                item["writers"],
+                item["articles_per_second"],
+                item["write_errors"],
+                item["database_is_locked"],
+                f"{_cell(write['p50_ms'])} / {_cell(write['p95_ms'])} / "
+                f"{_cell(write['p99_ms'])}",
+                f"{_cell(reads['list']['p50_ms'])} / {_cell(reads['list']['p95_ms'])}"
+                f" / {_cell(reads['list']['p99_ms'])}",
+                f"{_cell(reads['search']['p50_ms'])} / "
+                f"{_cell(reads['search']['p95_ms'])} / "
+                f"{_cell(reads['search']['p99_ms'])}",
+                item["read_errors"],
+                item.get("cpu_busy_percent"),
+            ]
+        )
+    ratios = [
+        f"- {row['writers']} writer(s): PostgreSQL throughput = "
+        f"{_cell(row['throughput_ratio'])} x legacy"
+        for row in results.get("comparison", [])
+    ]
+    workload = results.get("workload", {})
+    return [
+        f"{_cell(workload.get('articles_per_setup'))} articles per setup in batches "
+        f"of {workload.get('batch_size')}, on top of "
+        f"{_cell(workload.get('seed_articles'))} seeded articles; "
+        f"{workload.get('readers')} readers.",
+        "",
+        *_table(
+            [
+                "architecture",
+                "writers",
+                "articles/s",
+                "write errors",
+                "database is locked",
+                "batch write p50/p95/p99 ms",
+                "list p50/p95/p99 ms",
+                "search p50/p95/p99 ms",
+                "read errors",
+                "machine CPU %",
+            ],
+            rows,
+        ),
+        "",
+        *ratios,
+    ]
+
+
+def _summary_import(results: dict[str, Any]) -> list[str]:
+    imported = results.get("import", {})
+    idle = results.get("idle", {}).get("endpoints", {})
+    busy = results.get("during_import", {}).get("endpoints", {})
+    rows = [
+        [
+            name,
+            " / ".join(_cell(base.get(k)) for k in ("p50_ms", "p95_ms", "p99_ms")),
+            " / ".join(
+                _cell(busy.get(name, {}).get(k)) for k in ("p50_ms", "p95_ms", "p99_ms")
+            ),
+            results.get("ratios", {}).get(name),
+            busy.get(name, {}).get("errors"),
+            busy.get(name, {}).get("count"),
+        ]
+        for name, base in idle.items()
+    ]
+    waits = ", ".join(
+        f"{event} {count}"
+        for event, count in results.get("wait_events_during_import", {}).items()
+    )
+    return [
+        f"`{imported.get('command')}` of {_cell(imported.get('articles'))} articles: "
+        f"{_cell(imported.get('seconds'))} s, exit {imported.get('exit_code')}; "
+        f"machine CPU busy {_cell(results.get('idle', {}).get('cpu_busy_percent'))} % "
+        f"idle and {_cell(results.get('during_import', {}).get('cpu_busy_percent'))} "
+        "% during the import.",
+        "",
+        *_table(
+            [
+                "page",
+                "idle p50/p95/p99 ms",
+                "during import p50/p95/p99 ms",
+                "p95 ratio",
+                "errors",
+                "requests",
+            ],
+            rows,
+        ),
+        "",
+        f"Wait events sampled during the import (session: type/event count): {waits}.",
+    ]
+
+
+def _summary_scale(results: dict[str, Any]) -> list[str]:
+    rows = [
+        [
+            name,
+            item.get("p50_ms"),
+            item.get("p95_ms"),
+            item.get("p99_ms"),
+            item.get("analytics_sql_p95_ms"),
+            item.get("target_ms"),
+            item.get("errors"),
+        ]
+        for name, item in results.get("endpoints", {}).items()
+    ]
+    return [
+        f"{_cell(results.get('articles'))} articles generated in "
+        f"{_cell(results.get('generate_seconds'))} s; "
+        f"{results.get('samples_per_page')} requests per page.",
+        "",
+        *_table(
+            ["page", "p50 ms", "p95 ms", "p99 ms", "SQL p95 ms", "target ms", "errors"],
+            rows,
+        ),
+    ]
+
+
+def _summary_migration(results: dict[str, Any]) -> list[str]:
+    tools = _migration_tools(results)
+    if not tools:
+        return ["See `migration.json`."]
+    return _table(
+        ["tool", "wall time s", "peak memory MB"],
+        [
+            [name, item.get("seconds"), item.get("peak_mb")]
+            for name, item in tools.items()
+        ],
+    )
