@@ -320,6 +320,11 @@ class LegacyCheckpoint(models.Model):
 
     source_path = models.TextField()
     table_name = models.TextField()
+    # A large table is copied by parallel streams, each over its own rowid range
+    # (above start_rowid, up to end_rowid; the last range is open-ended).
+    part = models.SmallIntegerField(default=0)
+    start_rowid = models.BigIntegerField(default=0)
+    end_rowid = models.BigIntegerField(null=True, blank=True)
     last_rowid = models.BigIntegerField(default=0)
     source_rows = models.BigIntegerField(default=0)
     migrated = models.BigIntegerField(default=0)
@@ -335,9 +340,10 @@ class LegacyCheckpoint(models.Model):
         db_table = "legacy_checkpoints"
         constraints = [
             models.UniqueConstraint(
-                fields=["source_path", "table_name"], name="uniq_checkpoint_table"
+                fields=["source_path", "table_name", "part"],
+                name="uniq_checkpoint_table_part",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.table_name} up to rowid {self.last_rowid}"
+        return f"{self.table_name} part {self.part} up to rowid {self.last_rowid}"

@@ -15,6 +15,7 @@ marked rows go to ``legacy_rejects`` with the whole legacy row.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -104,8 +105,17 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class Part:
+    """One stream's rowid range of a table: above ``start``, up to ``end``."""
+
+    number: int
+    start: int
+    end: int | None  # None: open-ended, so rows the legacy app adds land here
+
+
 class TableLoader:
-    """Moves one legacy table, batch by batch, on one PostgreSQL connection."""
+    """Moves one rowid range of a legacy table, batch by batch, on one connection."""
 
     def __init__(
         self,
@@ -115,12 +125,14 @@ class TableLoader:
         *,
         source_path: str,
         run_id: int | None,
+        part: Part = Part(0, 0, None),
         batch_rows: int = BATCH_ROWS,
         batch_bytes: int = BATCH_BYTES,
         progress: Callable[[Progress], None] | None = None,
     ) -> None:
         self.source, self.pg, self.plan = source, pg, plan
         self.source_path, self.run_id = source_path, run_id
+        self.part = part
         self.batch_rows, self.batch_bytes = batch_rows, batch_bytes
         self.progress = progress
         self.report = TableReport(
@@ -133,22 +145,21 @@ class TableLoader:
 
     # --- checkpoint ---------------------------------------------------------
 
-    def _load_checkpoint(self) -> int:
-        self.pg.execute(
-            "INSERT INTO legacy_checkpoints (source_path, table_name, last_rowid, "
-            "source_rows, migrated, rejected, repaired, seconds, conversions, "
-            "completed, updated_at) VALUES (%s, %s, 0, 0, 0, 0, 0, 0, '{}', false, %s) "
-            "ON CONFLICT (source_path, table_name) DO NOTHING",
-            [self.source_path, self.plan.table, now()],
+    def _where(self) -> tuple[str, list[Any]]:
+        return (
+            "WHERE source_path = %s AND table_name = %s AND part = %s",
+            [self.source_path, self.plan.table, self.part.number],
         )
+
+    def _load_checkpoint(self) -> int:
+        where, params = self._where()
         row = self.pg.execute(
             "SELECT last_rowid, source_rows, migrated, rejected, repaired, seconds, "
-            "conversions FROM legacy_checkpoints WHERE source_path = %s AND "
-            "table_name = %s",
-            [self.source_path, self.plan.table],
+            f"conversions FROM legacy_checkpoints {where}",
+            params,
         ).fetchone()
         self.pg.commit()
-        assert row is not None
+        assert row is not None, "parts are registered before they are loaded"
         report = self.report
         last, report.source, report.migrated, report.rejected = row[:4]
         report.repaired, report.seconds = row[4], row[5]
@@ -159,11 +170,11 @@ class TableLoader:
 
     def _save_checkpoint(self, last_rowid: int, *, completed: bool = False) -> None:
         self.report.conversions = self._conversions_dict()
+        where, params = self._where()
         self.pg.execute(
             "UPDATE legacy_checkpoints SET last_rowid = %s, source_rows = %s, "
             "migrated = %s, rejected = %s, repaired = %s, seconds = %s, "
-            "conversions = %s, completed = %s, updated_at = %s "
-            "WHERE source_path = %s AND table_name = %s",
+            f"conversions = %s, completed = %s, updated_at = %s {where}",
             [
                 last_rowid,
                 self.report.source,
@@ -174,8 +185,7 @@ class TableLoader:
                 Jsonb(self.report.conversions),
                 completed,
                 now(),
-                self.source_path,
-                self.plan.table,
+                *params,
             ],
         )
 
@@ -187,30 +197,56 @@ class TableLoader:
 
     # --- the copy loop -----------------------------------------------------
 
-    def run(self, *, upsert: bool = False) -> TableReport:
+    def run(
+        self, *, upsert: bool = False, stop: threading.Event | None = None
+    ) -> TableReport:
         after = self._load_checkpoint()
         limit = self._batch_limit()
-        while True:
+        while stop is None or not stop.is_set():
             started = time.perf_counter()
             raws = self.source.read_batch(
-                self.plan.table, self.plan.legacy_columns, after=after, limit=limit
+                self.plan.table,
+                self.plan.legacy_columns,
+                after=after,
+                limit=limit,
+                until=self.part.end,
             )
             if not raws:
+                self._finish(after)
                 break
             after = raws[-1][0]
-            self._batch(raws, upsert=upsert, last_rowid=after, started=started)
-        self._finish(after)
+            self._batch_with_retry(
+                raws, upsert=upsert, last_rowid=after, started=started
+            )
+        self.report.reject_reasons = dict(self.reasons)
         return self.report
+
+    def _batch_with_retry(
+        self, raws: Sequence[tuple[Any, ...]], **options: Any
+    ) -> None:
+        # Two streams meeting on one duplicate key can deadlock; PostgreSQL
+        # cancels one, and the batch is simply done again.
+        for attempt in range(3):
+            try:
+                self._batch(raws, **options)
+                return
+            except psycopg.errors.DeadlockDetected:
+                if attempt == 2:
+                    raise
+                self.pg.rollback()
 
     def _finish(self, after: int) -> None:
         with self.pg.transaction():
             self._save_checkpoint(after, completed=True)
-        self.report.reject_reasons = dict(self.reasons)
 
     def _batch_limit(self) -> int:
         """Rows per batch so a batch holds about ``batch_bytes`` of legacy data."""
         sample = self.source.read_batch(
-            self.plan.table, self.plan.legacy_columns, after=0, limit=200
+            self.plan.table,
+            self.plan.legacy_columns,
+            after=self.part.start,
+            limit=200,
+            until=self.part.end,
         )
         if not sample:
             return self.batch_rows
@@ -243,13 +279,13 @@ class TableLoader:
             if accepted:
                 rejects += self._write(accepted, upsert=upsert)
             self._save_rejects(raws, results, rejects)
+            self.report.seconds += time.perf_counter() - started
             if not retry:  # a retried row was counted when it was first read
                 self._count(results, {rowid for rowid, _r, _c in rejects})
                 self.report.source += len(raws)
                 self.report.rejected += len(rejects)
                 self.report.migrated += len(raws) - len(rejects)
-            self.report.seconds += time.perf_counter() - started
-            self._save_checkpoint(last_rowid)
+                self._save_checkpoint(last_rowid)
         if self.progress:
             self.progress(
                 Progress(
@@ -400,12 +436,14 @@ class TableLoader:
             in_target = self._in_target(columns, reason, upsert=upsert)
             if in_target is not None:
                 queries.append((self._mark(in_target), label))
-            # Within the batch the first row (lowest rowid) wins.
-            earlier = sql.SQL(
-                "EXISTS (SELECT 1 FROM {stage} t WHERE {match} "
-                "AND t._rowid < s._rowid AND t._reason IS NULL)"
-            ).format(stage=self._stage_name(), match=_equal("t", "s", columns))
-            queries.append((self._mark(earlier), label))
+            # Within the batch the first row (lowest rowid) wins; a window
+            # keeps this one hash or sort, where a self-join would be quadratic.
+            later = sql.SQL(
+                "_rowid IN (SELECT _rowid FROM (SELECT _rowid, row_number() OVER "
+                "(PARTITION BY {columns} ORDER BY _rowid) AS n FROM {stage} "
+                "WHERE _reason IS NULL) AS ranked WHERE n > 1)"
+            ).format(stage=self._stage_name(), columns=_idents(columns))
+            queries.append((self._mark(later), label))
         return queries
 
     def _in_target(
@@ -535,9 +573,8 @@ class TableLoader:
 
     # --- catch-up -------------------------------------------------------------
 
-    def catch_up(self) -> TableReport:
-        """New rows (by rowid), then rows whose checksum differs, upserted."""
-        self.run(upsert=True)
+    def rewrite_changed(self) -> int:
+        """Upsert the rows whose checksum differs from PostgreSQL's; their count."""
         rejected = rejected_rowids(
             self.pg, self.source_path, self.plan.table, keep_orphans=False
         )
@@ -549,37 +586,16 @@ class TableLoader:
             if theirs.get(key) != digest
         )
         del ours, theirs
-        last = self.source.max_rowid(self.plan.table)
         for start in range(0, len(stale), self.batch_rows):
             chunk = stale[start : start + self.batch_rows]
             raws = self.source.read_rowids(
                 self.plan.table, self.plan.legacy_columns, chunk
             )
-            self._batch(
-                raws,
-                upsert=True,
-                last_rowid=last,
-                started=time.perf_counter(),
-                retry=True,
+            self._batch_with_retry(
+                raws, upsert=True, last_rowid=0, started=time.perf_counter(), retry=True
             )
-        self.report.updated = len(stale)
-        self._settle_counts(last)
-        return self.report
-
-    def _settle_counts(self, last: int) -> None:
-        """After retries, the counts are those of the file as it is now."""
-        row = self.pg.execute(
-            "SELECT count(*) FROM legacy_rejects WHERE source_path = %s AND "
-            "table_name = %s",
-            [self.source_path, self.plan.table],
-        ).fetchone()
-        assert row is not None
-        self.report.source = self.source.count(self.plan.table)
-        self.report.rejected = int(row[0])
-        self.report.migrated = self.report.source - self.report.rejected
-        with self.pg.transaction():
-            self._save_checkpoint(last, completed=True)
         self.report.reject_reasons = dict(self.reasons)
+        return len(stale)
 
 
 def rejected_rowids(
@@ -679,12 +695,216 @@ def analyze(pg: psycopg.Connection[Any], plans: Sequence[TablePlan]) -> None:
     pg.commit()
 
 
+STREAMS: Final = 2
+# A range smaller than this many batches is not worth a stream of its own.
+MIN_BATCHES_PER_STREAM: Final = 4
+
+
+def register_parts(
+    source: LegacySource,
+    pg: psycopg.Connection[Any],
+    plan: TablePlan,
+    source_path: str,
+    streams: int,
+    batch_rows: int,
+) -> list[Part]:
+    """The table's rowid ranges: those of an earlier run, or new ones, committed."""
+    query = (
+        "SELECT part, start_rowid, end_rowid FROM legacy_checkpoints "
+        "WHERE source_path = %s AND table_name = %s ORDER BY part"
+    )
+    rows = pg.execute(query, [source_path, plan.table]).fetchall()
+    if not rows:
+        wanted = min(streams, plan.source_rows // (batch_rows * MIN_BATCHES_PER_STREAM))
+        cuts = source.split_rowids(plan.table, max(wanted, 1))
+        bounds = list(zip([0, *cuts], [*cuts, None], strict=True))
+        with pg.transaction():
+            for number, (start, end) in enumerate(bounds):
+                pg.execute(
+                    "INSERT INTO legacy_checkpoints (source_path, table_name, part, "
+                    "start_rowid, end_rowid, last_rowid, source_rows, migrated, "
+                    "rejected, repaired, seconds, conversions, completed, updated_at) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, 0, 0, 0, 0, 0, '{}', false, %s)",
+                    [source_path, plan.table, number, start, end, start, now()],
+                )
+        rows = pg.execute(query, [source_path, plan.table]).fetchall()
+    return [Part(int(number), int(start), end) for number, start, end in rows]
+
+
+class StreamProgress:
+    """Adds up the progress of a table's streams for one display."""
+
+    def __init__(self, table: str, total: int, show: Callable[[Progress], None]):
+        self.table, self.total, self.show = table, total, show
+        self.done: dict[str, int] = {}
+        self.started = time.perf_counter()
+        self.lock = threading.Lock()
+
+    def __call__(self, progress: Progress, part: int = 0) -> None:
+        with self.lock:
+            self.done[str(part)] = progress.done
+            self.show(
+                Progress(
+                    self.table,
+                    sum(self.done.values()),
+                    self.total,
+                    time.perf_counter() - self.started,
+                )
+            )
+
+
+def copy_table(
+    source: LegacySource,
+    connect: Connect,
+    pg: psycopg.Connection[Any],
+    plan: TablePlan,
+    *,
+    source_path: str,
+    run_id: int,
+    streams: int = STREAMS,
+    batch_rows: int = BATCH_ROWS,
+    batch_bytes: int = BATCH_BYTES,
+    upsert: bool = False,
+    progress: Callable[[Progress], None] | None = None,
+) -> TableReport:
+    """Copy one table, its rowid ranges in parallel streams; the merged report."""
+    parts = register_parts(source, pg, plan, source_path, streams, batch_rows)
+    shared = (
+        StreamProgress(plan.table, plan.source_rows, progress) if progress else None
+    )
+    options = dict(
+        source_path=source_path, run_id=run_id, batch_rows=batch_rows,
+        batch_bytes=batch_bytes,
+    )  # fmt: skip
+    started = time.perf_counter()
+
+    def run_part(part: Part, stop: threading.Event) -> TableReport:
+        show = (lambda p: shared(p, part.number)) if shared else None
+        if len(parts) == 1:
+            loader = TableLoader(source, pg, plan, part=part, progress=show, **options)
+            return loader.run(upsert=upsert, stop=stop)
+        # Each stream reads and writes on connections of its own.
+        with LegacySource(source.path, check=False) as own, connect() as conn:
+            loader = TableLoader(own, conn, plan, part=part, progress=show, **options)
+            return loader.run(upsert=upsert, stop=stop)
+
+    reports = run_streams(parts, run_part)
+    merged = merge_reports(plan, reports)
+    merged.seconds = max(
+        time.perf_counter() - started, max(r.seconds for r in reports) if reports else 0
+    )
+    return merged
+
+
+def run_streams(
+    parts: list[Part], work: Callable[[Part, threading.Event], TableReport]
+) -> list[TableReport]:
+    """Run ``work`` for every part at once; the first failure stops the others."""
+    stop = threading.Event()
+    if len(parts) == 1:
+        return [work(parts[0], stop)]
+    results: dict[int, TableReport] = {}
+    errors: list[BaseException] = []
+
+    def guarded(part: Part) -> None:
+        try:
+            results[part.number] = work(part, stop)
+        except BaseException as exc:  # noqa: BLE001 - re-raised below
+            errors.append(exc)
+            stop.set()
+
+    threads = [threading.Thread(target=guarded, args=(part,)) for part in parts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return [results[part.number] for part in parts]
+
+
+def merge_reports(plan: TablePlan, reports: list[TableReport]) -> TableReport:
+    merged = TableReport(plan.table, unmapped=plan.unmapped, missing=plan.missing)
+    conversions: Counter[tuple[str, str]] = Counter()
+    reasons: Counter[str] = Counter()
+    for report in reports:
+        merged.source += report.source
+        merged.migrated += report.migrated
+        merged.rejected += report.rejected
+        merged.repaired += report.repaired
+        merged.samples += report.samples[: SAMPLE_LIMIT * 2 - len(merged.samples)]
+        reasons.update(report.reject_reasons)
+        for column, issues in report.conversions.items():
+            for issue, count in issues.items():
+                conversions[(column, issue)] += count
+    merged.reject_reasons = dict(reasons)
+    for (column, issue), count in sorted(conversions.items()):
+        merged.conversions.setdefault(column, {})[issue] = count
+    return merged
+
+
+def catch_up_table(
+    source: LegacySource,
+    connect: Connect,
+    pg: psycopg.Connection[Any],
+    plan: TablePlan,
+    *,
+    source_path: str,
+    run_id: int,
+    batch_rows: int = BATCH_ROWS,
+    progress: Callable[[Progress], None] | None = None,
+    **options: Any,
+) -> TableReport:
+    """New rows, upserted by key, then rows whose checksum changed, rewritten."""
+    report = copy_table(
+        source, connect, pg, plan, source_path=source_path, run_id=run_id,
+        batch_rows=batch_rows, upsert=True, progress=progress, **options,
+    )  # fmt: skip
+    loader = TableLoader(
+        source, pg, plan, source_path=source_path, run_id=run_id, batch_rows=batch_rows
+    )
+    report.updated = loader.rewrite_changed()
+    settle_counts(source, pg, plan, source_path, report)
+    return report
+
+
+def settle_counts(
+    source: LegacySource,
+    pg: psycopg.Connection[Any],
+    plan: TablePlan,
+    source_path: str,
+    report: TableReport,
+) -> None:
+    """After rewrites the figures are the file's as it is now, checkpoints too."""
+    row = pg.execute(
+        "SELECT count(*) FROM legacy_rejects "
+        "WHERE source_path = %s AND table_name = %s",
+        [source_path, plan.table],
+    ).fetchone()
+    assert row is not None
+    rejected = int(row[0])
+    source_rows = source.count(plan.table)
+    delta_rejected = rejected - report.rejected
+    delta_migrated = (source_rows - rejected) - report.migrated
+    report.source, report.rejected = source_rows, rejected
+    report.migrated = source_rows - rejected
+    with pg.transaction():
+        pg.execute(
+            "UPDATE legacy_checkpoints SET rejected = rejected + %s, "
+            "migrated = migrated + %s, source_rows = source_rows + %s "
+            "WHERE source_path = %s AND table_name = %s AND part = 0",
+            [delta_rejected, delta_migrated, delta_rejected + delta_migrated,
+             source_path, plan.table],
+        )  # fmt: skip
+
+
 def migrate(
     source: LegacySource,
     connect: Connect,
     *,
     catch_up: bool = False,
     tables: Sequence[str] = (),
+    streams: int = STREAMS,
     batch_rows: int = BATCH_ROWS,
     batch_bytes: int = BATCH_BYTES,
     progress: Callable[[Progress], None] | None = None,
@@ -696,19 +916,17 @@ def migrate(
         plans = build_plan(source, pg, tables)
         run_id = start_run(pg, source.path, mode)
         report = RunReport(run_id, mode, [], source.unmoved_tables())
+        move = catch_up_table if catch_up else copy_table
         try:
             for plan in plans:
-                loader = TableLoader(
-                    source,
-                    pg,
-                    plan,
-                    source_path=source_key(source.path),
-                    run_id=run_id,
-                    batch_rows=batch_rows,
-                    batch_bytes=batch_bytes,
-                    progress=progress,
-                )
-                report.tables.append(loader.catch_up() if catch_up else loader.run())
+                report.tables.append(
+                    move(
+                        source, connect, pg, plan,
+                        source_path=source_key(source.path), run_id=run_id,
+                        streams=streams, batch_rows=batch_rows,
+                        batch_bytes=batch_bytes, progress=progress,
+                    )
+                )  # fmt: skip
             set_sequences(pg, plans)
             analyze(pg, plans)
         except BaseException:
@@ -803,6 +1021,8 @@ def django_connector(alias: str = "analytics") -> Connect:
         params.pop(key, None)
 
     def connect() -> psycopg.Connection[Any]:
-        return psycopg.connect(**params)
+        # Autocommit, so every ``transaction()`` block is a real transaction
+        # that commits at its end (not a savepoint in an implicit one).
+        return psycopg.connect(**params, autocommit=True)
 
     return connect

@@ -157,15 +157,35 @@ class LegacySource:
         )
 
     def read_batch(
-        self, table: str, columns: Sequence[str], *, after: int, limit: int
+        self,
+        table: str,
+        columns: Sequence[str],
+        *,
+        after: int,
+        limit: int,
+        until: int | None = None,
     ) -> list[tuple[Any, ...]]:
-        """Rows with rowid above ``after``, rowid first, in rowid order."""
+        """Rows with rowid above ``after`` (up to ``until``), rowid first, in order."""
         select = ", ".join(f'"{name}"' for name in columns)
+        upper = 2**63 - 1 if until is None else until
         return self.conn.execute(
-            f'SELECT rowid, {select} FROM "{table}" WHERE rowid > ? '
+            f'SELECT rowid, {select} FROM "{table}" WHERE rowid > ? AND rowid <= ? '
             "ORDER BY rowid LIMIT ?",
-            [after, limit],
+            [after, upper, limit],
         ).fetchall()
+
+    def split_rowids(self, table: str, parts: int) -> list[int]:
+        """Rowids that cut the table into ``parts`` ranges of about equal rows."""
+        rows = self.count(table)
+        cuts = []
+        for number in range(1, parts):
+            row = self.conn.execute(
+                f'SELECT rowid FROM "{table}" ORDER BY rowid LIMIT 1 OFFSET ?',
+                [rows * number // parts],
+            ).fetchone()
+            if row is not None and (not cuts or row[0] > cuts[-1]):
+                cuts.append(int(row[0]))
+        return cuts
 
     def read_rowids(
         self, table: str, columns: Sequence[str], rowids: Sequence[int]

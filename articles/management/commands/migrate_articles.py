@@ -93,6 +93,13 @@ class Command(BaseCommand):
             help=f"Most rows per batch and transaction (default {load.BATCH_ROWS}).",
         )
         parser.add_argument(
+            "--streams",
+            type=int,
+            default=load.STREAMS,
+            help="Parallel streams for a large table, each on its own connection "
+            f"(default {load.STREAMS}).",
+        )
+        parser.add_argument(
             "--database",
             default="analytics",
             choices=tuple(connections),
@@ -108,11 +115,14 @@ class Command(BaseCommand):
         strict: bool,
         tables: list[str] | None,
         batch_size: int,
+        streams: int,
         database: str,
         **options: Any,
     ) -> None:
-        if batch_size < 1:
-            raise CommandError("--batch-size must be at least 1.", returncode=2)
+        if batch_size < 1 or streams < 1:
+            raise CommandError(
+                "--batch-size and --streams must be at least 1.", returncode=2
+            )
         if dry_run and catch_up:
             raise CommandError(
                 "--dry-run and --catch-up exclude each other.", returncode=2
@@ -134,6 +144,7 @@ class Command(BaseCommand):
                     tables or (),
                     batch_size,
                     catch_up=catch_up,
+                    streams=streams,
                     verbosity=verbosity,
                 )
             except TargetMissing as exc:
@@ -161,6 +172,7 @@ class Command(BaseCommand):
         batch_size: int,
         *,
         catch_up: bool,
+        streams: int,
         verbosity: int,
     ) -> load.RunReport:
         display = ProgressDisplay(self, tty=self.stdout.isatty())
@@ -170,6 +182,7 @@ class Command(BaseCommand):
             catch_up=catch_up,
             tables=tables,
             batch_rows=batch_size,
+            streams=streams,
             progress=display if verbosity >= 1 else None,
         )
         display.end()
