@@ -406,3 +406,26 @@ def test_round_trip_file_migrates_again_and_validates_clean(
     assert Article.objects.filter(
         uri=NEW_URI, title="Written after the cut-over"
     ).exists()
+
+
+def test_rows_the_file_refuses_are_listed_and_exit_1(tmp_path: Path) -> None:
+    path = tmp_path / "strict.db"
+    execute(path, "CREATE TABLE articles (uri TEXT PRIMARY KEY, title TEXT NOT NULL)")
+    article("https://example.com/untitled", title=None)
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 rows could not be written") as raised:
+        call_command(
+            "rollback_articles", target=str(path), all=True, backup=False, stdout=out
+        )
+    assert raised.value.returncode == 1
+    assert "https://example.com/untitled: not written, NOT NULL" in out.getvalue()
+
+
+def test_rows_the_file_accepts_are_still_written(tmp_path: Path) -> None:
+    path = tmp_path / "strict.db"
+    execute(path, "CREATE TABLE articles (uri TEXT PRIMARY KEY, title TEXT NOT NULL)")
+    article("https://example.com/untitled", title=None)
+    article("https://example.com/titled", title="Kept")
+    with pytest.raises(CommandError):
+        rollback(path, "--all", "--no-backup")
+    assert rows(path, "SELECT uri FROM articles") == [("https://example.com/titled",)]

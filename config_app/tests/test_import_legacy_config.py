@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 
 from accounts.models import LegacyProfile, OAuthAllowlistEntry, OAuthUser
 from articles.legacy.generate import GeneratedFacts, generate_legacy_file
@@ -430,3 +432,37 @@ def test_source_that_is_not_sqlite_is_a_command_error(tmp_path: Path) -> None:
     path.write_text("just some notes " * 200)
     with pytest.raises(CommandError, match="is not a readable SQLite database"):
         run_import(path)
+
+
+@pytest.mark.django_db(databases=["default"])
+def test_row_changed_in_the_legacy_file_is_updated(copy: Path) -> None:
+    run_import(copy)
+    execute(copy, "UPDATE feed_keyword_groups SET color = '#000000' WHERE id = 3")
+    assert counts(copy)["feed_keyword_groups"] == (0, 1, 2, 0)
+
+
+@pytest.mark.django_db(databases=["default"])
+def test_new_keywords_get_ids_after_the_imported_ones(source: Path) -> None:
+    run_import(source)
+    [(highest,)] = legacy_rows(source, "SELECT max(id) FROM monitored_keywords")
+    group = KeywordGroup.objects.first()
+    assert MonitoredKeyword.objects.create(group=group, keyword="new").pk > highest
+
+
+@pytest.mark.django_db(databases=["default"])
+def test_web_login_with_the_old_password_works(generated: GeneratedFacts) -> None:
+    run_import(generated.path)
+    assert Client().login(username="admin", password=generated.passwords["admin"])
+
+
+@pytest.mark.django_db(databases=["default"])
+def test_flagged_user_lands_on_the_password_change_after_login(
+    generated: GeneratedFacts,
+) -> None:
+    run_import(generated.path)
+    client = Client()
+    client.post(
+        reverse("login"),
+        {"username": "analyst", "password": generated.passwords["analyst"]},
+    )
+    assert client.get("/")["Location"] == reverse("password_change")

@@ -71,7 +71,7 @@ class Command(BaseCommand):
         verbosity: int = options["verbosity"]
         try:
             report = rollback_articles(
-                target,
+                Path(target),  # call_command(target="...") skips argparse's type
                 since=moment,
                 backup=backup,
                 on_table=lambda table: self.print_table(table, verbosity),

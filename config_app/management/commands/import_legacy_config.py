@@ -41,7 +41,8 @@ class Command(BaseCommand):
 
     def handle(self, *, source: Path, dry_run: bool, **options: Any) -> None:
         try:
-            report = import_legacy_config(source, dry_run=dry_run)
+            # call_command(source="...") skips argparse's type.
+            report = import_legacy_config(Path(source), dry_run=dry_run)
         except LegacySourceError as exc:
             raise CommandError(str(exc)) from exc
         self.print_report(report, verbosity=options["verbosity"])
