@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -287,9 +288,8 @@ def test_script_in_an_article_renders_inert(member_client: Client) -> None:
     )
     content = member_client.get(article.get_absolute_url()).content.decode()
     assert "<script>alert" not in content
-    assert "onerror=" not in content.replace("onerror=alert(1)&gt;", "")
-    assert 'onerror="' not in content
-    assert "onclick" not in content
+    # No element of the page carries an event handler attribute.
+    assert not re.search(r"<[a-z][^>]*\son[a-z]+\s*=", content, re.IGNORECASE)
     assert 'href="javascript:' not in content
     assert "&lt;script&gt;alert(&quot;title&quot;)" in content
 
