@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import psutil
+import psutil  # type: ignore[import-untyped]
 
 from bench import loadgen, project, stats, workload
 from bench.environment import (
@@ -143,7 +143,7 @@ def _jsonl_file(articles: int) -> Path:
 
 
 def _iso(value: Any) -> str:
-    return value.isoformat()
+    return str(value.isoformat())
 
 
 def _seed(seed_articles: int) -> tuple[dict[str, str], int]:

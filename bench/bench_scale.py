@@ -103,7 +103,9 @@ def _insert_sql() -> str:
         array = "ARRAY[" + ", ".join(f"'{v}'" for v in values) + "]"
         return f"({array})[1 + {_hash(f'i * 13 + {k}', len(values))}]"
 
-    sentence = lambda start, count: f"{_words('i', start, count)} || '.'"  # noqa: E731
+    def sentence(start: int, count: int) -> str:
+        return f"{_words('i', start, count)} || '.'"
+
     summary = " || ' ' || ".join(sentence(100 + 20 * k, 14) for k in range(3))
     return f"""
         INSERT INTO articles (uri, title, news_source, publication_date,

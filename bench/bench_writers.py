@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psutil
+import psutil  # type: ignore[import-untyped]
 
 from bench import legacy_sqlite, project, stats, workload
 from bench.environment import BENCH_USER, setup_django
@@ -286,7 +286,9 @@ def _writer(setup: Setup, index: int, ready: Any, start: Any, results: Any) -> N
 
     ready.put(index)
     start.wait()
-    latencies, errors, saved, attempted = [], [], 0, 0
+    latencies: list[float] = []
+    errors: list[str] = []
+    saved = attempted = 0
     for batch in batches:
         began = time.perf_counter()
         done, failures = save(batch)

@@ -17,6 +17,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -141,7 +142,7 @@ def _forget_killed_processes_at_exit() -> None:
     atexit.register(embedded_pg.prune_dead_handles, Path(os.environ["AUNOO_PGDATA"]))
 
 
-def analytics_dsn() -> dict[str, object]:
+def analytics_dsn() -> dict[str, Any]:
     """psycopg connection parameters of the analytics database, as Django uses them."""
     from django.db import connections
 

@@ -1,0 +1,1 @@
+"""Benchmarks of the migration plan: legacy SQLite vs the hybrid project."""
