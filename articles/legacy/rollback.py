@@ -22,10 +22,19 @@ articles by ``submission_date`` or ``last_updated``, matches and alerts by
 table records when an existing row was edited, so an edit that moved no date is
 only exported by a full rollback (``since=None``).
 
+What comes back differs from the original file only where the migration had
+to change a value: fractions of seconds are dropped, NUL characters and invalid
+UTF-8 stay repaired, JSON is re-serialised (invalid JSON text, stored as a JSON
+string, is written back as that text). A row whose key was repaired (a NUL
+removed from a uri) is written under the repaired key, beside the original row.
+Rows deleted in PostgreSQL stay in the file. A legacy column with no typed home
+gets NULL for rows created in PostgreSQL, which never had a value for it.
+
 PostgreSQL is read on a dedicated read-only REPEATABLE READ connection, so the
 seven tables come from one snapshot, through server-side cursors in batches:
 memory stays flat whatever the table size. The file is written in one SQLite
-transaction: a failed rollback leaves it as it was.
+transaction: an error leaves it as it was. Rows the file's own constraints
+refuse are listed and skipped; the others are written.
 """
 
 from __future__ import annotations
@@ -158,6 +167,20 @@ def _select(
         query += sql.SQL(" WHERE ") + dated
     order = sql.Identifier(str(spec.model._meta.pk.column))
     return query + sql.SQL(" ORDER BY ") + order
+
+
+def check_tables(connection: psycopg.Connection[Any]) -> None:
+    """Fail before any backup or write when the analytics tables are missing."""
+    with connection.cursor() as cursor:
+        for spec in TABLES:
+            cursor.execute("SELECT to_regclass(%s)", [spec.table])
+            row = cursor.fetchone()
+            if row is None or row[0] is None:
+                raise RollbackError(
+                    f"The analytics database has no {spec.table} table: run "
+                    "`manage.py migrate` and `manage.py migrate_articles` first."
+                )
+    connection.rollback()  # the snapshot starts with the first export
 
 
 def stream_rows(
@@ -360,6 +383,7 @@ def rollback_articles(
     """
     report = RollbackReport(target, created=not target.exists())
     with closing(connect_analytics(alias)) as analytics:
+        check_tables(analytics)
         if report.created:
             create_legacy_file(target)
         elif backup:

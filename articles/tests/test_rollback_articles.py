@@ -429,3 +429,15 @@ def test_rows_the_file_accepts_are_still_written(tmp_path: Path) -> None:
     with pytest.raises(CommandError):
         rollback(path, "--all", "--no-backup")
     assert rows(path, "SELECT uri FROM articles") == [("https://example.com/titled",)]
+
+
+def test_missing_analytics_table_is_reported_before_any_write(target: Path) -> None:
+    with connections["analytics"].cursor() as cursor:
+        cursor.execute("ALTER TABLE mediabias RENAME TO mediabias_elsewhere")
+    try:
+        with pytest.raises(CommandError, match="has no mediabias table"):
+            rollback(target, "--all")
+    finally:
+        with connections["analytics"].cursor() as cursor:
+            cursor.execute("ALTER TABLE mediabias_elsewhere RENAME TO mediabias")
+    assert list(target.parent.glob("*.bak-*")) == []
