@@ -54,6 +54,7 @@ def run(
         plan = loadgen.Plan(
             port=server.port, cookie=cookie, pages=pages, max_seconds=idle_seconds
         )
+        loadgen.warm_up(plan)
         print(f"   idle: {len(pages)} pages for {idle_seconds:.0f} s...", flush=True)
         psutil.cpu_percent()
         idle = {**_summarise(_load(plan, until=None)), "cpu_busy_percent": None}

@@ -101,6 +101,19 @@ def _get(conn: http.client.HTTPConnection, path: str, cookie: str) -> str | None
     return None
 
 
+def warm_up(plan: Plan, rounds: int = 4) -> None:
+    """Unmeasured requests: each worker's connections, templates and caches."""
+    conn = http.client.HTTPConnection(LOOPBACK, plan.port, timeout=30)
+    try:
+        for _ in range(rounds):
+            for path in plan.pages.values():
+                _get(conn, path, plan.cookie)
+                # A new connection each time spreads the requests over workers.
+                conn.close()
+    finally:
+        conn.close()
+
+
 # Logging in ----------------------------------------------------------------------
 
 
