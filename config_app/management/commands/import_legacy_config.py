@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from config_app.legacy_import import (
     ImportReport,
@@ -45,6 +46,12 @@ class Command(BaseCommand):
             report = import_legacy_config(Path(source), dry_run=dry_run)
         except LegacySourceError as exc:
             raise CommandError(str(exc)) from exc
+        except DatabaseError as exc:
+            raise CommandError(
+                f"Cannot write the configuration into the default database ({exc}); "
+                "nothing was imported. Run `manage.py migrate` first if its tables "
+                "are missing."
+            ) from exc
         self.print_report(report, verbosity=options["verbosity"])
 
     def print_report(self, report: ImportReport, *, verbosity: int) -> None:
