@@ -17,7 +17,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +28,8 @@ from bench.environment import (
     BENCH_USER,
     CACHE_DIR,
     PROJECT_DIR,
-    analytics_dsn,
 )
+from bench.waits import WaitEventSampler
 
 CONTEXT = multiprocessing.get_context("spawn")
 IMPORT_TIME_LIMIT = 1800.0
@@ -202,7 +201,7 @@ def _load(
 
 def _load_during_import(
     plan: loadgen.Plan, command: str, source: str, log_dir: Path, nice: int
-) -> tuple[dict[str, Any], dict[str, Any], dict[str, int]]:
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     stop, results = CONTEXT.Event(), CONTEXT.Queue()
     process = CONTEXT.Process(
         target=loadgen.run, args=(plan, stop, results), daemon=True
@@ -225,7 +224,7 @@ def _load_during_import(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        waits = _sample_wait_events(importer)
+        waits = _wait_for(importer)
     seconds = time.monotonic() - began
     cpu_busy = psutil.cpu_percent()
     stop.set()
@@ -247,28 +246,15 @@ def _load_during_import(
     )
 
 
-def _sample_wait_events(importer: subprocess.Popen[bytes]) -> dict[str, int]:
-    """What active sessions wait on, sampled twice a second while the import runs."""
-    import psycopg
-
-    counts: Counter[str] = Counter()
-    deadline = time.monotonic() + IMPORT_TIME_LIMIT
-    with psycopg.connect(**analytics_dsn(), autocommit=True) as conn:
-        while importer.poll() is None:
-            if time.monotonic() > deadline:
-                importer.kill()
-                break
-            rows = conn.execute(
-                "SELECT coalesce(wait_event_type, 'CPU'),"
-                " coalesce(wait_event, 'running'),"
-                " CASE WHEN query ILIKE 'copy%' OR query ILIKE 'insert%' THEN 'import'"
-                " ELSE 'other' END"
-                " FROM pg_stat_activity WHERE datname = current_database()"
-                " AND state = 'active' AND pid <> pg_backend_pid()"
-            ).fetchall()
-            counts.update(f"{who}: {kind}/{event}" for kind, event, who in rows)
-            time.sleep(0.5)
-    return dict(counts.most_common(15))
+def _wait_for(importer: subprocess.Popen[bytes]) -> dict[str, Any]:
+    """Wait for the import, sampling PostgreSQL's wait events meanwhile."""
+    with WaitEventSampler() as sampler:
+        try:
+            importer.wait(timeout=IMPORT_TIME_LIMIT)
+        except subprocess.TimeoutExpired:
+            importer.kill()
+            importer.wait()
+    return sampler.top()
 
 
 def _article_count() -> int:

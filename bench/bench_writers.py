@@ -26,6 +26,7 @@ import psutil  # type: ignore[import-untyped]
 
 from bench import legacy_sqlite, project, stats, workload
 from bench.environment import BENCH_USER, setup_django
+from bench.waits import WaitEventSampler
 
 READERS = 2
 READER_PAUSE = 0.05
@@ -114,9 +115,11 @@ def _run_setup(
         child.start()
     _wait_ready(ready, len(children), children)
     psutil.cpu_percent()
+    sampler = WaitEventSampler() if setup.architecture == "project" else None
     started = time.monotonic()
-    start.set()
-    outcome = _collect(results, setup.writers, children, stop)
+    with sampler or contextlib.nullcontext():
+        start.set()
+        outcome = _collect(results, setup.writers, children, stop)
     # Whole-machine CPU use while the setup ran: a CPU-bound side shows ~100 %,
     # a side whose writers queue on a lock shows idle cores.
     cpu_busy = psutil.cpu_percent()
@@ -124,7 +127,11 @@ def _run_setup(
         child.join(timeout=60)
     if setup.architecture == "legacy":
         setup.legacy_path.unlink(missing_ok=True)
-    return {**_summarise(setup, started, outcome), "cpu_busy_percent": cpu_busy}
+    summary = _summarise(setup, started, outcome)
+    summary["cpu_busy_percent"] = cpu_busy
+    if sampler is not None:
+        summary["postgresql_wait_events"] = sampler.top()
+    return summary
 
 
 def _prepare(setup: Setup, seed_articles: int, template: Path, first: bool) -> None:

@@ -172,7 +172,9 @@ def _runners(
             _targets_writers,
         ),
         "migration": lambda: migration.run(
-            quick=options.quick, articles=options.import_articles
+            quick=options.quick,
+            articles=options.import_articles,
+            database_url=options.database_url,
         ),
         "import": lambda: _finish(
             "import",

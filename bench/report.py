@@ -384,6 +384,12 @@ def _summary_writers(results: dict[str, Any]) -> list[str]:
                 item.get("cpu_busy_percent"),
             ]
         )
+    waits = [
+        f"- PostgreSQL wait events, {item['writers']} writer(s): "
+        f"{_waits(item['postgresql_wait_events'])}"
+        for item in results.get("setups", [])
+        if item.get("postgresql_wait_events")
+    ]
     ratios = [
         f"- {row['writers']} writer(s): PostgreSQL throughput = "
         f"{_cell(row['throughput_ratio'])} x legacy"
@@ -413,6 +419,7 @@ def _summary_writers(results: dict[str, Any]) -> list[str]:
         ),
         "",
         *ratios,
+        *waits,
     ]
 
 
@@ -433,10 +440,7 @@ def _summary_import(results: dict[str, Any]) -> list[str]:
         ]
         for name, base in idle.items()
     ]
-    waits = ", ".join(
-        f"{event} {count}"
-        for event, count in results.get("wait_events_during_import", {}).items()
-    )
+    waits = _waits(results.get("wait_events_during_import", {}))
     return [
         f"`{imported.get('command')}` of {_cell(imported.get('articles'))} articles: "
         f"{_cell(imported.get('seconds'))} s, exit {imported.get('exit_code')}; "
@@ -456,8 +460,16 @@ def _summary_import(results: dict[str, Any]) -> list[str]:
             rows,
         ),
         "",
-        f"Wait events sampled during the import (session: type/event count): {waits}.",
+        f"PostgreSQL wait events during the import (session: type/event count): "
+        f"{waits}.",
     ]
+
+
+def _waits(sampled: dict[str, Any]) -> str:
+    events = ", ".join(
+        f"{event} {count}" for event, count in sampled.get("events", {}).items()
+    )
+    return f"{events} ({sampled.get('samples', 0)} samples)"
 
 
 def _summary_scale(results: dict[str, Any]) -> list[str]:
