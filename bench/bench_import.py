@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ def run(
     seed_articles: int,
     command: str,
     nice: int = 0,
+    extra: Sequence[str] = (),
 ) -> dict[str, Any]:
     command = _choose_command(command)
     source = _prepare_source(command, articles)
@@ -61,7 +63,7 @@ def run(
         print(f"   during {command} of {articles:,} articles...", flush=True)
         plan.max_seconds = IMPORT_TIME_LIMIT
         busy_raw, imported, waits = _load_during_import(
-            plan, command, source, log_dir, nice
+            plan, [command, *extra], source, log_dir, nice
         )
         busy = {**_summarise(busy_raw), "cpu_busy_percent": imported.pop("cpu_busy")}
     ratios = {
@@ -83,6 +85,7 @@ def run(
             "command": command,
             "articles": articles,
             "nice": nice,
+            "options": list(extra),
         },
         "idle": idle,
         "during_import": busy,
@@ -200,7 +203,7 @@ def _load(
 
 
 def _load_during_import(
-    plan: loadgen.Plan, command: str, source: str, log_dir: Path, nice: int
+    plan: loadgen.Plan, command: Sequence[str], source: str, log_dir: Path, nice: int
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     stop, results = CONTEXT.Event(), CONTEXT.Queue()
     process = CONTEXT.Process(
@@ -211,9 +214,9 @@ def _load_during_import(
     # An operator may lower the import's CPU priority: its Python side only,
     # the PostgreSQL backend doing the COPY keeps its own.
     argv = ["nice", "-n", str(nice)] if nice else []
-    argv += [sys.executable, "manage.py", command]
-    argv += ["--source", source] if command == "migrate_articles" else [source]
-    log_path = log_dir / f"{command}.log"
+    argv += [sys.executable, "manage.py", *command]
+    argv += ["--source", source] if command[0] == "migrate_articles" else [source]
+    log_path = log_dir / f"{command[0]}.log"
     before = _article_count()
     psutil.cpu_percent()
     began = time.monotonic()

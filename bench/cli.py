@@ -89,6 +89,11 @@ def parser() -> argparse.ArgumentParser:
         help="which command loads the large import",
     )
     parser.add_argument(
+        "--import-args",
+        default="",
+        help='extra options for the import command, e.g. "--streams 1"',
+    )
+    parser.add_argument(
         "--import-nice",
         type=int,
         default=0,
@@ -105,7 +110,10 @@ def parser() -> argparse.ArgumentParser:
 def normalise_argv(argv: Sequence[str]) -> list[str]:
     # `make bench ARGS="--quick --only writers"` may arrive as one quoted word,
     # and an empty ARGS as an empty one.
-    return [part for word in argv for part in shlex.split(word)]
+    words = [word for word in argv if word.strip()]
+    if len(words) == 1 and " " in words[0]:
+        return shlex.split(words[0])
+    return words
 
 
 def sizes(options: argparse.Namespace) -> dict[str, Any]:
@@ -184,6 +192,7 @@ def _runners(
                 seed_articles=chosen["seed_articles"],
                 command=options.import_command,
                 nice=options.import_nice,
+                extra=shlex.split(options.import_args),
             ),
             report.chart_import,
             _print_import,
