@@ -333,6 +333,7 @@ def write_summary() -> Path:
             "",
             f"![{name}]({name}.png)" if (RESULTS_DIR / f"{name}.png").exists() else "",
         ]
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / "SUMMARY.md"
     path.write_text("\n".join(sections).rstrip() + "\n")
     return path
