@@ -97,10 +97,17 @@ class TablePlan:
     source_rows: int
     sequence: int | None
     key_index: int = field(init=False)
+    # (position in the raw row, converter) per mapped column: the hot loop's input.
+    steps: tuple[tuple[int, Callable[[Any], Converted[Any]]], ...] = field(init=False)
+    required: tuple[int, ...] = field(init=False)  # positions of NOT NULL columns
 
     def __post_init__(self) -> None:
         names = [column.name for column in self.columns]
         object.__setattr__(self, "key_index", names.index(self.rules.key))
+        steps = tuple((c.source_index + 1, c.convert) for c in self.columns)
+        object.__setattr__(self, "steps", steps)
+        required = tuple(i for i, c in enumerate(self.columns) if not c.nullable)
+        object.__setattr__(self, "required", required)
 
     @property
     def target_columns(self) -> tuple[str, ...]:

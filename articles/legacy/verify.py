@@ -17,12 +17,15 @@ and :func:`target_digests`.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import multiprocessing.pool
 import struct
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Final
 
 import psycopg
@@ -122,16 +125,19 @@ def _kinds(plan: TablePlan) -> list[str]:
     return [*(column.kind for column in plan.columns), "jsonb"]
 
 
-def row_digest(kinds: list[str], values: tuple[Any, ...]) -> bytes:
-    digest = hashlib.md5(usedforsecurity=False)
-    for kind, value in zip(kinds, values, strict=True):
+def renderers(plan: TablePlan) -> list[Callable[[Any], str]]:
+    return [RENDER[kind] for kind in _kinds(plan)]
+
+
+def row_digest(render: list[Callable[[Any], str]], values: tuple[Any, ...]) -> bytes:
+    parts = []
+    for to_text, value in zip(render, values, strict=True):
         if value is None:
-            digest.update(b"N")
-            continue
-        data = RENDER[kind](value).encode()
-        digest.update(b"V%d:" % len(data))
-        digest.update(data)
-    return digest.digest()
+            parts.append(b"N")
+        else:
+            data = to_text(value).encode()
+            parts.append(b"V%d:%b" % (len(data), data))
+    return hashlib.md5(b"".join(parts), usedforsecurity=False).digest()
 
 
 def digest_sql(plan: TablePlan) -> sql.Composed:
@@ -168,22 +174,92 @@ class SourceDigests:
 
 
 def source_digests(
-    source: LegacySource, plan: TablePlan, rejected: set[int]
+    source: LegacySource,
+    plan: TablePlan,
+    rejected: set[int],
+    *,
+    after: int = 0,
+    until: int | None = None,
 ) -> SourceDigests:
-    kinds = _kinds(plan)
+    """Digests of the legacy rows (in a rowid range), first row of a key winning."""
+    render = renderers(plan)
     result = SourceDigests()
-    for raw in source.iter_rows(plan.table, plan.legacy_columns):
-        result.rows += 1
-        if raw[0] in rejected:
-            continue
-        row = convert_row(plan, raw)
-        if row.reject is not None:
-            result.unexplained.append((row.rowid, row.key, row.reject))
-        elif row.key in result.digests:
-            result.unexplained.append((row.rowid, row.key, DUPLICATE_KEY))
-        else:
-            result.digests[row.key] = (row.rowid, row_digest(kinds, row.values))
-    return result
+    while True:
+        batch = source.read_batch(
+            plan.table, plan.legacy_columns, after=after, limit=2000, until=until
+        )
+        if not batch:
+            return result
+        after = batch[-1][0]
+        result.rows += len(batch)
+        for raw in batch:
+            if raw[0] in rejected:
+                continue
+            row = convert_row(plan, raw)
+            if row.reject is not None:
+                result.unexplained.append((row.rowid, row.key, row.reject))
+            elif row.key in result.digests:
+                result.unexplained.append((row.rowid, row.key, DUPLICATE_KEY))
+            else:
+                result.digests[row.key] = (row.rowid, row_digest(render, row.values))
+
+
+def _digest_range(
+    path: str, plan: TablePlan, rejected: set[int], after: int, until: int | None
+) -> SourceDigests:
+    """One worker process's share (module level, so it can be sent to a process)."""
+    with LegacySource(Path(path), check=False) as source:
+        return source_digests(source, plan, rejected, after=after, until=until)
+
+
+def merge_digests(parts: list[SourceDigests]) -> SourceDigests:
+    """Ranges in rowid order: a key already seen in an earlier range is a duplicate."""
+    merged = SourceDigests()
+    for part in parts:
+        merged.rows += part.rows
+        merged.unexplained += part.unexplained
+        for key, (rowid, digest) in part.digests.items():
+            if key in merged.digests:
+                merged.unexplained.append((rowid, key, DUPLICATE_KEY))
+            else:
+                merged.digests[key] = (rowid, digest)
+    return merged
+
+
+# Below this many rows a table is hashed in-process: starting workers costs more.
+PARALLEL_ROWS: Final = 20_000
+
+
+class DigestWorkers:
+    """Processes that hash the legacy side's rowid ranges on the other cores.
+
+    Python's per-row work is the slow half of validation, PostgreSQL's hashing
+    runs in its own process anyway; spawned (not forked) because a thread is
+    already talking to PostgreSQL when the workers start.
+    """
+
+    def __init__(self, processes: int = 2) -> None:
+        self.processes = processes
+        self.pool: multiprocessing.pool.Pool | None = None
+
+    def digests(
+        self, source: LegacySource, plan: TablePlan, rejected: set[int]
+    ) -> SourceDigests:
+        if self.processes < 2 or plan.source_rows < PARALLEL_ROWS:
+            return source_digests(source, plan, rejected)
+        if self.pool is None:
+            self.pool = multiprocessing.get_context("spawn").Pool(self.processes)
+        cuts = source.split_rowids(plan.table, self.processes)
+        ranges = list(zip([0, *cuts], [*cuts, None], strict=True))
+        jobs = [
+            (str(source.path), plan, rejected, after, until) for after, until in ranges
+        ]
+        return merge_digests(self.pool.starmap(_digest_range, jobs))
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
 
 
 def both_digests(
@@ -191,6 +267,7 @@ def both_digests(
     connect: Callable[[], psycopg.Connection[Any]],
     plan: TablePlan,
     rejected: set[int],
+    workers: DigestWorkers | None = None,
 ) -> tuple[SourceDigests, dict[Any, bytes]]:
     """Both sides at once: PostgreSQL hashes on its own core while Python reads."""
     box: dict[str, Any] = {}
@@ -204,7 +281,10 @@ def both_digests(
 
     thread = threading.Thread(target=fetch, daemon=True)
     thread.start()
-    ours = source_digests(source, plan, rejected)
+    if workers is None:
+        ours = source_digests(source, plan, rejected)
+    else:
+        ours = workers.digests(source, plan, rejected)
     thread.join()
     if "error" in box:
         raise box["error"]
@@ -309,15 +389,20 @@ def validate(
     pg: psycopg.Connection[Any],
     connect: Callable[[], psycopg.Connection[Any]],
     tables: Sequence[str] = (),
+    processes: int = 2,
 ) -> list[TableCheck]:
     """Check every planned table: counts, key sets, and every row's checksum."""
     from articles.legacy.load import rejected_rowids, source_key
 
     checks = []
-    for plan in build_plan(source, pg, tables):
-        rejected = rejected_rowids(pg, source_key(source.path), plan.table)
-        ours, theirs = both_digests(source, connect, plan, rejected)
-        checks.append(compare(plan, ours, theirs, len(rejected)))
+    workers = DigestWorkers(processes)
+    try:
+        for plan in build_plan(source, pg, tables):
+            rejected = rejected_rowids(pg, source_key(source.path), plan.table)
+            ours, theirs = both_digests(source, connect, plan, rejected, workers)
+            checks.append(compare(plan, ours, theirs, len(rejected)))
+    finally:
+        workers.close()
     return checks
 
 
