@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import psycopg
 from psycopg import sql
@@ -689,12 +689,6 @@ def set_sequences(pg: psycopg.Connection[Any], plans: Sequence[TablePlan]) -> No
     pg.commit()
 
 
-def analyze(pg: psycopg.Connection[Any], plans: Sequence[TablePlan]) -> None:
-    for plan in plans:
-        pg.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(plan.table)))
-    pg.commit()
-
-
 STREAMS: Final = 2
 # A range smaller than this many batches is not worth a stream of its own.
 MIN_BATCHES_PER_STREAM: Final = 4
@@ -801,26 +795,41 @@ def run_streams(
 ) -> list[TableReport]:
     """Run ``work`` for every part at once; the first failure stops the others."""
     stop = threading.Event()
-    if len(parts) == 1:
-        return [work(parts[0], stop)]
-    results: dict[int, TableReport] = {}
+    return run_parallel(parts, lambda part: work(part, stop), stop)
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def run_parallel(
+    items: Sequence[T], work: Callable[[T], R], stop: threading.Event | None = None
+) -> list[R]:
+    """``work`` for every item, each in a thread; results in order, errors raised."""
+    if len(items) == 1:
+        return [work(items[0])]
+    results: dict[int, R] = {}
     errors: list[BaseException] = []
 
-    def guarded(part: Part) -> None:
+    def guarded(index: int, item: T) -> None:
         try:
-            results[part.number] = work(part, stop)
+            results[index] = work(item)
         except BaseException as exc:  # noqa: BLE001 - re-raised below
             errors.append(exc)
-            stop.set()
+            if stop is not None:
+                stop.set()
 
-    threads = [threading.Thread(target=guarded, args=(part,)) for part in parts]
+    threads = [
+        threading.Thread(target=guarded, args=(index, item))
+        for index, item in enumerate(items)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     if errors:
         raise errors[0]
-    return [results[part.number] for part in parts]
+    return [results[index] for index in range(len(items))]
 
 
 def merge_reports(plan: TablePlan, reports: list[TableReport]) -> TableReport:
@@ -898,6 +907,18 @@ def settle_counts(
         )  # fmt: skip
 
 
+# Tables of a phase load side by side; children wait for their articles.
+PHASES: Final = (
+    ("articles", "mediabias", "article_analysis_cache"),
+    (
+        "raw_articles",
+        "keyword_article_matches",
+        "keyword_alerts",
+        "article_annotations",
+    ),
+)
+
+
 def migrate(
     source: LegacySource,
     connect: Connect,
@@ -912,26 +933,35 @@ def migrate(
     """Move (or catch up) every analytics table of ``source`` into PostgreSQL."""
     started = time.perf_counter()
     mode = "catch-up" if catch_up else "migrate"
+    move = catch_up_table if catch_up else copy_table
     with connect() as pg:
         plans = build_plan(source, pg, tables)
         run_id = start_run(pg, source.path, mode)
         report = RunReport(run_id, mode, [], source.unmoved_tables())
-        move = catch_up_table if catch_up else copy_table
-        try:
-            for plan in plans:
-                report.tables.append(
-                    move(
-                        source, connect, pg, plan,
-                        source_path=source_key(source.path), run_id=run_id,
-                        streams=streams, batch_rows=batch_rows,
-                        batch_bytes=batch_bytes, progress=progress,
-                    )
+
+        def load_table(plan: TablePlan) -> TableReport:
+            # A thread of its own: its own file handle and connection.
+            with LegacySource(source.path, check=False) as own, connect() as conn:
+                moved = move(
+                    own, connect, conn, plan,
+                    source_path=source_key(source.path), run_id=run_id,
+                    streams=streams, batch_rows=batch_rows,
+                    batch_bytes=batch_bytes, progress=progress,
                 )  # fmt: skip
+                # Fresh statistics now, while other tables are still loading.
+                conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(plan.table)))
+                return moved
+
+        try:
+            reports: dict[str, TableReport] = {}
+            for phase in PHASES:
+                chosen = [plan for plan in plans if plan.table in phase]
+                for moved in run_parallel(chosen, load_table):
+                    reports[moved.table] = moved
+            report.tables = [reports[plan.table] for plan in plans]
             set_sequences(pg, plans)
-            analyze(pg, plans)
         except BaseException:
             if not pg.closed and not pg.broken:
-                pg.rollback()
                 end_run(pg, run_id, report, "failed")
             raise
         report.seconds = time.perf_counter() - started
