@@ -14,13 +14,13 @@ from accounts.models import (
 )
 
 
-class LegacyProfileInline(admin.StackedInline):
+class LegacyProfileInline(admin.StackedInline[LegacyProfile, User]):
     model = LegacyProfile
     can_delete = False
     extra = 0
 
 
-class PreferencesInline(admin.StackedInline):
+class PreferencesInline(admin.StackedInline[UserPreferences, User]):
     model = UserPreferences
     can_delete = False
     extra = 0
@@ -30,12 +30,12 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class AunooUserAdmin(UserAdmin):
+class AunooUserAdmin(UserAdmin[User]):
     inlines = (LegacyProfileInline, PreferencesInline)
 
 
 @admin.register(LegacyProfile)
-class LegacyProfileAdmin(admin.ModelAdmin):
+class LegacyProfileAdmin(admin.ModelAdmin[LegacyProfile]):
     list_display = ("user", "force_password_change", "completed_onboarding")
     list_filter = ("force_password_change", "completed_onboarding")
     list_select_related = ("user",)
@@ -43,7 +43,7 @@ class LegacyProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(OAuthUser)
-class OAuthUserAdmin(admin.ModelAdmin):
+class OAuthUserAdmin(admin.ModelAdmin[OAuthUser]):
     list_display = ("email", "provider", "name", "is_active", "last_login")
     list_filter = ("provider", "is_active")
     search_fields = ("email", "name")
@@ -51,7 +51,7 @@ class OAuthUserAdmin(admin.ModelAdmin):
 
 
 @admin.register(OAuthAllowlistEntry)
-class OAuthAllowlistEntryAdmin(admin.ModelAdmin):
+class OAuthAllowlistEntryAdmin(admin.ModelAdmin[OAuthAllowlistEntry]):
     list_display = ("email", "added_by", "added_at", "is_active")
     list_filter = ("is_active",)
     search_fields = ("email",)
@@ -59,7 +59,7 @@ class OAuthAllowlistEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserPreferences)
-class UserPreferencesAdmin(admin.ModelAdmin):
+class UserPreferencesAdmin(admin.ModelAdmin[UserPreferences]):
     list_display = ("user", "page_size", "default_topic", "theme")
     list_select_related = ("user",)
     search_fields = ("user__username",)

@@ -105,13 +105,13 @@ def _periods(
     return [(start, start + timedelta(days=1)) for start in starts]
 
 
-class RawArticleInline(admin.StackedInline):
+class RawArticleInline(admin.StackedInline[RawArticle, Article]):
     model = RawArticle
     extra = 0
     readonly_fields = ("submission_date", "last_updated", "legacy_extra")
 
 
-class KeywordMatchInline(admin.TabularInline):
+class KeywordMatchInline(admin.TabularInline[KeywordArticleMatch, Article]):
     model = KeywordArticleMatch
     extra = 0
     fields = ("group_id", "keyword_ids", "detected_at", "is_read", "below_threshold")
@@ -119,7 +119,7 @@ class KeywordMatchInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(admin.ModelAdmin[Article]):
     list_display = (
         "title",
         "topic",
@@ -170,7 +170,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(RawArticle)
-class RawArticleAdmin(admin.ModelAdmin):
+class RawArticleAdmin(admin.ModelAdmin[RawArticle]):
     list_display = ("article_id", "submission_date", "last_updated", "topic")
     raw_id_fields = ("article",)
     search_fields = ("=article__uri",)
@@ -180,7 +180,7 @@ class RawArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeywordArticleMatch)
-class KeywordArticleMatchAdmin(admin.ModelAdmin):
+class KeywordArticleMatchAdmin(admin.ModelAdmin[KeywordArticleMatch]):
     list_display = ("article_id", "group_id", "keyword_ids", "detected_at", "is_read")
     list_filter = ("is_read", "below_threshold")
     raw_id_fields = ("article",)
@@ -191,7 +191,7 @@ class KeywordArticleMatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeywordAlert)
-class KeywordAlertAdmin(admin.ModelAdmin):
+class KeywordAlertAdmin(admin.ModelAdmin[KeywordAlert]):
     list_display = ("article_id", "keyword_id", "detected_at", "is_read")
     list_filter = ("is_read",)
     raw_id_fields = ("article",)
@@ -202,7 +202,7 @@ class KeywordAlertAdmin(admin.ModelAdmin):
 
 
 @admin.register(ArticleAnalysisCache)
-class ArticleAnalysisCacheAdmin(admin.ModelAdmin):
+class ArticleAnalysisCacheAdmin(admin.ModelAdmin[ArticleAnalysisCache]):
     list_display = ("article_uri", "analysis_type", "model_used", "generated_at")
     list_filter = ("analysis_type",)
     search_fields = ("=article_uri",)
@@ -212,7 +212,7 @@ class ArticleAnalysisCacheAdmin(admin.ModelAdmin):
 
 
 @admin.register(ArticleAnnotation)
-class ArticleAnnotationAdmin(admin.ModelAdmin):
+class ArticleAnnotationAdmin(admin.ModelAdmin[ArticleAnnotation]):
     list_display = ("article_id", "author", "is_private", "created_at")
     list_filter = ("is_private",)
     raw_id_fields = ("article",)
@@ -223,7 +223,7 @@ class ArticleAnnotationAdmin(admin.ModelAdmin):
 
 
 @admin.register(MediaBias)
-class MediaBiasAdmin(admin.ModelAdmin):
+class MediaBiasAdmin(admin.ModelAdmin[MediaBias]):
     list_display = ("source", "country", "bias", "factual_reporting", "enabled")
     list_filter = ("enabled", "bias", "factual_reporting")
     search_fields = ("source",)

@@ -34,7 +34,7 @@ def distinct_values(column: str, *, limit: int = MAX_VALUES) -> list[str]:
     if column not in FACET_COLUMNS:
         raise ValueError(f"{column!r} is not an indexed facet column")
     key = f"articles:facet:{column}:{limit}"
-    values = cache.get(key)
+    values: list[str] | None = cache.get(key)
     if values is None:
         values = _walk_index(column, limit)
         cache.set(key, values, CACHE_SECONDS)
@@ -58,4 +58,4 @@ def _walk_index(column: str, limit: int) -> list[str]:
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [limit])
-        return [row[0] for row in cursor.fetchall()]
+        return [str(row[0]) for row in cursor.fetchall()]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 # Up to this many rows are counted exactly (a bounded COUNT over a LIMIT
@@ -11,28 +15,25 @@ from django.utils.functional import cached_property
 EXACT_COUNT_LIMIT = 10_000
 
 
-class BoundedCountPaginator(Paginator):
+class BoundedCountPaginator(Paginator):  # type: ignore[type-arg]
     """Counts exactly up to ``EXACT_COUNT_LIMIT`` rows, then estimates."""
 
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list
+        queryset: QuerySet[Any] = self.object_list  # type: ignore[assignment]
         exact = queryset[: EXACT_COUNT_LIMIT + 1].count()
         if exact <= EXACT_COUNT_LIMIT:
             return exact
         return max(_planner_estimate(queryset), exact)
 
 
-def _planner_estimate(queryset: object) -> int:
+def _planner_estimate(queryset: QuerySet[Any]) -> int:
     """The planner's row estimate for the query, from EXPLAIN (no execution)."""
-    query = queryset.query  # type: ignore[attr-defined]
-    connection = connections[queryset.db]  # type: ignore[attr-defined]
-    sql, params = query.sql_with_params()
+    connection = connections[queryset.db]
+    sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
-        import json
-
         plan = json.loads(plan)
     return int(plan[0]["Plan"]["Plan Rows"])

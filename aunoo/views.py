@@ -63,4 +63,5 @@ def _last_data_migration() -> dict[str, object] | None:
         return None  # its table is not created yet: counted in unapplied migrations
     if run is None:
         return None
-    return {**run, "finished_at": run["finished_at"].isoformat()}  # never null here
+    finished = run["finished_at"]
+    return {**run, "finished_at": finished.isoformat() if finished else None}
