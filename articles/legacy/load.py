@@ -44,8 +44,8 @@ from articles.legacy.rows import (
 from articles.legacy.source import LegacySource, file_sha256
 from articles.legacy.verify import source_digests, target_digests
 
-BATCH_ROWS: Final = 5000
-BATCH_BYTES: Final = 8 << 20
+BATCH_ROWS: Final = 2500
+BATCH_BYTES: Final = 4 << 20
 SAMPLE_LIMIT: Final = 5  # example lines kept per table for the report
 
 Connect = Callable[[], psycopg.Connection[Any]]
@@ -201,15 +201,15 @@ class TableLoader:
         self, *, upsert: bool = False, stop: threading.Event | None = None
     ) -> TableReport:
         after = self._load_checkpoint()
-        limit = self._batch_limit()
         while stop is None or not stop.is_set():
             started = time.perf_counter()
             raws = self.source.read_batch(
                 self.plan.table,
                 self.plan.legacy_columns,
                 after=after,
-                limit=limit,
+                limit=self.batch_rows,
                 until=self.part.end,
+                max_bytes=self.batch_bytes,
             )
             if not raws:
                 self._finish(after)
@@ -238,20 +238,6 @@ class TableLoader:
     def _finish(self, after: int) -> None:
         with self.pg.transaction():
             self._save_checkpoint(after, completed=True)
-
-    def _batch_limit(self) -> int:
-        """Rows per batch so a batch holds about ``batch_bytes`` of legacy data."""
-        sample = self.source.read_batch(
-            self.plan.table,
-            self.plan.legacy_columns,
-            after=self.part.start,
-            limit=200,
-            until=self.part.end,
-        )
-        if not sample:
-            return self.batch_rows
-        size = sum(_row_size(raw) for raw in sample) / len(sample)
-        return max(1, min(self.batch_rows, int(self.batch_bytes / max(size, 1.0))))
 
     def _batch(
         self,
@@ -634,10 +620,6 @@ def _equal(left: str, right: str, columns: Sequence[str]) -> sql.Composed:
     )
 
 
-def _row_size(raw: tuple[Any, ...]) -> int:
-    return sum(len(value) if type(value) is bytes else 8 for value in raw)
-
-
 # --- the whole run ----------------------------------------------------------------
 
 
@@ -907,14 +889,14 @@ def settle_counts(
         )  # fmt: skip
 
 
-# Tables of a phase load side by side; children wait for their articles.
+# Phases run one after the other, so children find their articles loaded. In a
+# phase each lane is a thread loading its tables in turn: two lanes keep both
+# cores busy without holding more batches in memory than two streams each.
 PHASES: Final = (
-    ("articles", "mediabias", "article_analysis_cache"),
+    (("articles",), ("mediabias", "article_analysis_cache")),
     (
-        "raw_articles",
-        "keyword_article_matches",
-        "keyword_alerts",
-        "article_annotations",
+        ("raw_articles",),
+        ("keyword_article_matches", "keyword_alerts", "article_annotations"),
     ),
 )
 
@@ -955,9 +937,14 @@ def migrate(
         try:
             reports: dict[str, TableReport] = {}
             for phase in PHASES:
-                chosen = [plan for plan in plans if plan.table in phase]
-                for moved in run_parallel(chosen, load_table):
-                    reports[moved.table] = moved
+                lanes = [
+                    [plan for plan in plans if plan.table in lane] for lane in phase
+                ]
+                lanes = [lane for lane in lanes if lane]
+                for moved in run_parallel(
+                    lanes, lambda lane: list(map(load_table, lane))
+                ):
+                    reports.update((table.table, table) for table in moved)
             report.tables = [reports[plan.table] for plan in plans]
             set_sequences(pg, plans)
         except BaseException:

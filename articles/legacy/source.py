@@ -11,6 +11,7 @@ rollback-journal mode is never blocked for long.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -73,10 +74,28 @@ def _check_header(path: Path) -> None:
 
 
 def connect_read_only(path: Path) -> sqlite3.Connection:
-    """A connection that cannot write, returning TEXT as bytes for the converters."""
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    """A connection that cannot write, returning TEXT as bytes for the converters.
+
+    A file in WAL mode needs its ``-shm`` index; in a folder the operator may
+    not write to, SQLite cannot create it, and only then is the file opened
+    ``immutable`` (no one can be writing to it through that folder either).
+    """
+    base = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        conn = _open(base)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        if os.access(path.parent, os.W_OK):
+            raise
+        conn = _open(base + "&immutable=1")
+    return conn
+
+
+def _open(uri: str) -> sqlite3.Connection:
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
     conn.text_factory = bytes
+    # Rows are read once, in rowid order: a page cache would only hold memory.
+    conn.execute("PRAGMA cache_size = -256")
     return conn
 
 
@@ -164,15 +183,38 @@ class LegacySource:
         after: int,
         limit: int,
         until: int | None = None,
+        max_bytes: int | None = None,
     ) -> list[tuple[Any, ...]]:
-        """Rows with rowid above ``after`` (up to ``until``), rowid first, in order."""
+        """Rows with rowid above ``after`` (up to ``until``), rowid first, in order.
+
+        With ``max_bytes`` the batch also stops once its rows hold that many
+        bytes, so a run of long articles cannot swell one batch; SQLite adds each
+        row's size as a last element (``length`` of a BLOB costs nothing).
+        """
         select = ", ".join(f'"{name}"' for name in columns)
+        if max_bytes is not None:
+            sizes = " + ".join(
+                f'coalesce(length(CAST("{name}" AS BLOB)), 0)' for name in columns
+            )
+            select += f", {sizes}"
         upper = 2**63 - 1 if until is None else until
-        return self.conn.execute(
+        cursor = self.conn.execute(
             f'SELECT rowid, {select} FROM "{table}" WHERE rowid > ? AND rowid <= ? '
             "ORDER BY rowid LIMIT ?",
             [after, upper, limit],
-        ).fetchall()
+        )
+        if max_bytes is None:
+            return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = []
+        size = 0
+        while size < max_bytes:
+            chunk = cursor.fetchmany(64)
+            if not chunk:
+                break
+            rows += chunk
+            size += sum(row[-1] for row in chunk)
+        cursor.close()
+        return rows
 
     def split_rowids(self, table: str, parts: int) -> list[int]:
         """Rowids that cut the table into ``parts`` ranges of about equal rows."""
