@@ -334,6 +334,9 @@ class LegacyCheckpoint(models.Model):
     # {column: {issue: count}}
     conversions = models.JSONField(default=dict, blank=True)
     completed = models.BooleanField(default=False)
+    # [[name, CREATE INDEX statement]] of the secondary indexes dropped for the
+    # bulk load of an empty table (part 0 only), until they are built again.
+    deferred_indexes = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField()
 
     class Meta:

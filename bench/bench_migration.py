@@ -56,6 +56,7 @@ DATABASES = {
     "pgloader": "mig_bench_pgl",
 }
 POLL_SECONDS = 0.02
+TIMEOUT_SECONDS = 900.0
 TARGET_RATIO = 1.2
 TARGET_PEAK_MB = 150.0
 
@@ -64,25 +65,37 @@ TARGET_PEAK_MB = 150.0
 
 
 def measure(
-    command: Sequence[str], *, env: dict[str, str], log: Path
+    command: Sequence[str],
+    *,
+    env: dict[str, str],
+    log: Path,
+    timeout: float = TIMEOUT_SECONDS,
 ) -> dict[str, Any]:
     """Run ``command``; its wall time, the peak RSS of its process tree, exit code."""
     started = time.perf_counter()
+    timed_out = False
     with log.open("w") as out:
         process = subprocess.Popen(
-            command, env=env, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT
-        )
+            command, env=env, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,  # SBCL's debugger must not wait for a reply
+        )  # fmt: skip
         peak = 0
         handle = psutil.Process(process.pid)
         while process.poll() is None:
             peak = max(peak, _tree_rss(handle))
+            if time.perf_counter() - started > timeout:
+                timed_out = True
+                process.kill()
+                process.wait()
+                break
             time.sleep(POLL_SECONDS)
     seconds = time.perf_counter() - started
     return {
         "seconds": round(seconds, 2),
         "peak_mb": round(peak / 2**20, 1),
         "exit_code": process.returncode,
-        "log": str(log),
+        "timed_out": timed_out,
+        "log_tail": log.read_text(errors="replace")[-1500:],
     }
 
 
@@ -277,8 +290,35 @@ def legacy_file(articles: int) -> Path:
     return path
 
 
+def source_counts(source: Path) -> dict[str, int | None]:
+    import sqlite3
+
+    counts: dict[str, int | None] = {}
+    with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as db:
+        for table in TABLES:
+            try:
+                row = db.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+                counts[table] = row[0]
+            except sqlite3.OperationalError:
+                counts[table] = None
+    return counts
+
+
+def mark_complete(result: dict[str, Any], expected: dict[str, int | None]) -> None:
+    """Finished means exit 0 and every row there: pgloader can exit 0 with empty
+    tables."""
+    if "exit_code" not in result:
+        return
+    rows = result.get("rows", {})
+    result["complete"] = (
+        result["exit_code"] == 0
+        and not result.get("timed_out")
+        and all(rows.get(table) == count for table, count in expected.items() if count)
+    )
+
+
 def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    ok = [run for run in runs if run.get("exit_code") == 0]
+    ok = [run for run in runs if run.get("complete")]
     if not ok:
         return runs[0]
     chosen = sorted(ok, key=lambda run: run["seconds"])[len(ok) // 2]
@@ -288,7 +328,7 @@ def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def targets(tools: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     ours, plain, pgl = tools["migrate_articles"], tools["plain_copy"], tools["pgloader"]
     found = []
-    if plain.get("exit_code") == 0:
+    if plain.get("complete"):
         ratio = ours["seconds"] / plain["seconds"]
         found.append({
             "target": f"migrate_articles <= {TARGET_RATIO} x plain sqlite3|psql",
@@ -303,7 +343,7 @@ def targets(tools: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         "target": "validate_migration < 0.5 x migrate_articles time",
         "measured": round(validation, 2), "met": validation < 0.5,
     })  # fmt: skip
-    if pgl.get("exit_code") == 0:
+    if pgl.get("complete"):
         speedup = pgl["seconds"] / ours["seconds"]
         found.append({
             "target": "migrate_articles >= 1.25 x faster than pgloader",
@@ -335,6 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="aunoo-bench-migration-"))
     atexit.register(shutil.rmtree, work, ignore_errors=True)
     source = legacy_file(articles)
+    expected = source_counts(source)
     server = Server(options.database_url, work)
     version = server.version()
     print(
@@ -353,9 +394,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                  if options.skip_pgloader else run_pgloader(server, source, work)),
             ):  # fmt: skip
                 result = run()
+                mark_complete(result, expected)
                 runs[name].append(result)
                 shown = result.get("skipped") or (
                     f"{result['seconds']:.1f} s, {result['peak_mb']:.0f} MB"
+                    + ("" if result["complete"] else " (DID NOT FINISH: see log_tail)")
                 )
                 print(f"  run {number + 1} {name}: {shown}", flush=True)
     finally:
@@ -371,6 +414,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "postgresql": version,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "runs": options.runs,
+        "source_rows": expected,
         "tools": tools,
         "validation": tools["migrate_articles"].get("validation"),
         "ratios": ratios(tools),
@@ -389,7 +433,7 @@ def ratios(tools: dict[str, dict[str, Any]]) -> dict[str, float]:
     ours = tools["migrate_articles"]["seconds"]
     found = {}
     for name in ("plain_copy", "pgloader"):
-        if tools[name].get("exit_code") == 0:
+        if tools[name].get("complete"):
             found[f"migrate_articles / {name}"] = round(
                 ours / tools[name]["seconds"], 2
             )

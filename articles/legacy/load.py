@@ -15,6 +15,7 @@ marked rows go to ``legacy_rejects`` with the whole legacy row.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import Counter
@@ -683,8 +684,14 @@ def register_parts(
     source_path: str,
     streams: int,
     batch_rows: int,
+    *,
+    defer_indexes: bool = False,
 ) -> list[Part]:
-    """The table's rowid ranges: those of an earlier run, or new ones, committed."""
+    """The table's rowid ranges: those of an earlier run, or new ones, committed.
+
+    With ``defer_indexes`` a first run into an empty table also drops its
+    secondary indexes, in the same transaction that records how to build them.
+    """
     query = (
         "SELECT part, start_rowid, end_rowid FROM legacy_checkpoints "
         "WHERE source_path = %s AND table_name = %s ORDER BY part"
@@ -699,12 +706,71 @@ def register_parts(
                 pg.execute(
                     "INSERT INTO legacy_checkpoints (source_path, table_name, part, "
                     "start_rowid, end_rowid, last_rowid, source_rows, migrated, "
-                    "rejected, repaired, seconds, conversions, completed, updated_at) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, 0, 0, 0, 0, 0, '{}', false, %s)",
+                    "rejected, repaired, seconds, conversions, completed, "
+                    "deferred_indexes, updated_at) VALUES (%s, %s, %s, %s, %s, %s, "
+                    "0, 0, 0, 0, 0, '{}', false, '[]', %s)",
                     [source_path, plan.table, number, start, end, start, now()],
                 )
+            if defer_indexes:
+                drop_secondary_indexes(pg, plan.table, source_path)
         rows = pg.execute(query, [source_path, plan.table]).fetchall()
     return [Part(int(number), int(start), end) for number, start, end in rows]
+
+
+# Why SQL here: index definitions come from the catalog and are replayed as is.
+SECONDARY_INDEXES: Final = (
+    "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+    "JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass "
+    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
+    "ORDER BY i.relname"
+)
+
+
+def drop_secondary_indexes(
+    pg: psycopg.Connection[Any], table: str, source: str
+) -> None:
+    """Drop the indexes no constraint needs, for a bulk load into an empty table.
+
+    Building an index once over all rows is much cheaper than keeping it up to
+    date row by row (above all the GIN search index). The statements are saved
+    in the checkpoint first, in the caller's transaction, so a run killed before
+    the rebuild leaves the next run what it needs to build them again.
+    """
+    if pg.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(
+        sql.Identifier(table))).fetchone()[0]:  # fmt: skip
+        return  # rows already there: other users may rely on the indexes
+    indexes = pg.execute(SECONDARY_INDEXES, [table]).fetchall()
+    pg.execute(
+        "UPDATE legacy_checkpoints SET deferred_indexes = %s "
+        "WHERE source_path = %s AND table_name = %s AND part = 0",
+        [Jsonb([list(index) for index in indexes]), source, table],
+    )
+    for name, _definition in indexes:
+        pg.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+
+
+def rebuild_deferred_indexes(
+    pg: psycopg.Connection[Any], table: str, source: str
+) -> None:
+    """Build again, exactly as they were, the indexes a bulk load dropped."""
+    row = pg.execute(
+        "SELECT deferred_indexes FROM legacy_checkpoints "
+        "WHERE source_path = %s AND table_name = %s AND part = 0",
+        [source, table],
+    ).fetchone()
+    if not row or not row[0]:
+        return
+    # Server memory for the sorts, not this process's.
+    pg.execute("SET maintenance_work_mem = '256MB'")
+    for name, definition in row[0]:
+        if pg.execute("SELECT to_regclass(%s)", [name]).fetchone()[0] is None:
+            pg.execute(definition)
+    pg.execute(
+        "UPDATE legacy_checkpoints SET deferred_indexes = '[]' "
+        "WHERE source_path = %s AND table_name = %s AND part = 0",
+        [source, table],
+    )
+    pg.execute("RESET maintenance_work_mem")
 
 
 class StreamProgress:
@@ -744,7 +810,9 @@ def copy_table(
     progress: Callable[[Progress], None] | None = None,
 ) -> TableReport:
     """Copy one table, its rowid ranges in parallel streams; the merged report."""
-    parts = register_parts(source, pg, plan, source_path, streams, batch_rows)
+    parts = register_parts(
+        source, pg, plan, source_path, streams, batch_rows, defer_indexes=not upsert
+    )
     shared = (
         StreamProgress(plan.table, plan.source_rows, progress) if progress else None
     )
@@ -765,6 +833,7 @@ def copy_table(
             return loader.run(upsert=upsert, stop=stop)
 
     reports = run_streams(parts, run_part)
+    rebuild_deferred_indexes(pg, plan.table, source_path)
     merged = merge_reports(plan, reports)
     merged.seconds = max(
         time.perf_counter() - started, max(r.seconds for r in reports) if reports else 0
@@ -948,7 +1017,8 @@ def migrate(
             report.tables = [reports[plan.table] for plan in plans]
             set_sequences(pg, plans)
         except BaseException:
-            if not pg.closed and not pg.broken:
+            # Recorded when the server is still there; the original error wins.
+            with contextlib.suppress(psycopg.Error):
                 end_run(pg, run_id, report, "failed")
             raise
         report.seconds = time.perf_counter() - started

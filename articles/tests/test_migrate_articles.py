@@ -517,23 +517,48 @@ def crash_file(legacy_file) -> Path:
     )
 
 
+def index_definitions() -> list[str]:
+    with load.django_connector()() as pg:
+        rows = pg.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = ANY(%s) ORDER BY indexname",
+            [list(ANALYTICS_TABLES)],
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def test_indexes_dropped_for_the_bulk_load_are_rebuilt_exactly(
+    legacy_file, migrate_articles
+):
+    before = index_definitions()
+    path = legacy_file({"articles": [article(n) for n in range(30)]})
+    migrate_articles("--source", str(path), "--batch-size", "5")
+    assert index_definitions() == before
+    assert not LegacyCheckpoint.objects.exclude(deferred_indexes=[]).exists()
+
+
 def test_sigkill_at_several_points_then_resume_equals_a_clean_run(
     legacy_file, migrate_articles, validate_migration
 ):
     path = crash_file(legacy_file)
     for rows in (25, 200, 420):
         kill_after(path, rows)
+    indexes = index_definitions()
     resumed = migrate_articles("--source", str(path))
     crashed = snapshot()
     assert resumed.code == 0
+    crashed_indexes = index_definitions()
+    assert len(crashed_indexes) >= len(indexes)  # nothing left dropped
     assert validate_migration("--source", str(path)).code == 0
     with load.django_connector()() as pg:
         pg.execute(
             "TRUNCATE " + ", ".join(ANALYTICS_TABLES) + ", " + ", ".join(STATE_TABLES)
         )
         pg.commit()
-    migrate_articles("--source", str(path))
+    clean = migrate_articles("--source", str(path))
+    assert clean.code == 0
     assert crashed == snapshot()
+    assert crashed_indexes == index_definitions()
 
 
 def test_postgresql_restart_mid_run_gives_a_clear_error_then_resumes(
