@@ -165,7 +165,8 @@ class Server:
         import psycopg
 
         with psycopg.connect(self.url("postgres")) as conn:
-            return str(conn.execute("SHOW server_version").fetchone()[0])
+            row = conn.execute("SHOW server_version").fetchone()
+            return str(row[0]) if row else "?"
 
 
 # --- the three tools ----------------------------------------------------------------
@@ -267,9 +268,8 @@ def table_counts(server: Server, database: str) -> dict[str, int | None]:
     with psycopg.connect(server.url(database), autocommit=True) as conn:
         for table in TABLES:
             try:
-                counts[table] = conn.execute(
-                    f'SELECT count(*) FROM "{table}"'
-                ).fetchone()[0]
+                row = conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+                counts[table] = int(row[0]) if row else None
             except psycopg.errors.UndefinedTable:
                 counts[table] = None
     return counts
@@ -381,19 +381,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"migration benchmark: {articles:,} articles, {server.description}", flush=True
     )
-    runs: dict[str, list[dict[str, Any]]] = {"migrate_articles": [], "plain_copy": [],
-                                             "pgloader": []}  # fmt: skip
+    runs: dict[str, list[dict[str, Any]]] = {
+        "plain_copy": [],
+        "migrate_articles": [],
+        "pgloader": [],
+    }
+
+    def run_tool(name: str) -> dict[str, Any]:
+        if name == "plain_copy":
+            return run_plain(server, source, work)
+        if name == "migrate_articles":
+            return run_ours(server, source, work, options.streams)
+        if options.skip_pgloader:
+            return {"skipped": "--skip-pgloader"}
+        return run_pgloader(server, source, work)
+
     try:
         # Interleaved, so a busy neighbour on the machine slows every tool alike.
         for number in range(options.runs):
-            for name, run in (
-                ("plain_copy", lambda: run_plain(server, source, work)),
-                ("migrate_articles",
-                 lambda: run_ours(server, source, work, options.streams)),
-                ("pgloader", lambda: {"skipped": "--skip-pgloader"}
-                 if options.skip_pgloader else run_pgloader(server, source, work)),
-            ):  # fmt: skip
-                result = run()
+            for name in runs:
+                result = run_tool(name)
                 mark_complete(result, expected)
                 runs[name].append(result)
                 shown = result.get("skipped") or (

@@ -416,7 +416,7 @@ class TableLoader:
                 fk=sql.Identifier(rules.parent_column),
             )
             queries.append((self._mark(orphan), [ORPHAN, rules.parent_column]))
-        checks = [((rules.key,), DUPLICATE_KEY)]
+        checks: list[tuple[tuple[str, ...], str]] = [((rules.key,), DUPLICATE_KEY)]
         checks += [(unique, DUPLICATE_UNIQUE) for unique in rules.unique]
         for columns, reason in checks:
             label = [reason, ", ".join(columns)]
@@ -448,7 +448,7 @@ class TableLoader:
 
     def _insert_from_stage(self, *, upsert: bool) -> None:
         columns = self.plan.target_columns
-        conflict = sql.SQL("")
+        conflict: sql.Composable = sql.SQL("")
         if upsert:
             conflict = sql.SQL(" ON CONFLICT ({key}) DO UPDATE SET {sets}").format(
                 key=sql.Identifier(self.plan.rules.key),
@@ -736,8 +736,9 @@ def drop_secondary_indexes(
     in the checkpoint first, in the caller's transaction, so a run killed before
     the rebuild leaves the next run what it needs to build them again.
     """
-    if pg.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(
-        sql.Identifier(table))).fetchone()[0]:  # fmt: skip
+    query = sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table))
+    filled = pg.execute(query).fetchone()
+    if filled is None or filled[0]:
         return  # rows already there: other users may rely on the indexes
     indexes = pg.execute(SECONDARY_INDEXES, [table]).fetchall()
     pg.execute(
@@ -763,7 +764,8 @@ def rebuild_deferred_indexes(
     # Server memory for the sorts, not this process's.
     pg.execute("SET maintenance_work_mem = '256MB'")
     for name, definition in row[0]:
-        if pg.execute("SELECT to_regclass(%s)", [name]).fetchone()[0] is None:
+        found = pg.execute("SELECT to_regclass(%s) IS NOT NULL", [name]).fetchone()
+        if not (found and found[0]):
             pg.execute(definition)
     pg.execute(
         "UPDATE legacy_checkpoints SET deferred_indexes = '[]' "
@@ -816,21 +818,23 @@ def copy_table(
     shared = (
         StreamProgress(plan.table, plan.source_rows, progress) if progress else None
     )
-    options = dict(
-        source_path=source_path, run_id=run_id, batch_rows=batch_rows,
-        batch_bytes=batch_bytes,
-    )  # fmt: skip
     started = time.perf_counter()
 
-    def run_part(part: Part, stop: threading.Event) -> TableReport:
+    def loader(
+        reader: LegacySource, conn: psycopg.Connection[Any], part: Part
+    ) -> TableLoader:
         show = (lambda p: shared(p, part.number)) if shared else None
+        return TableLoader(
+            reader, conn, plan, source_path=source_path, run_id=run_id, part=part,
+            batch_rows=batch_rows, batch_bytes=batch_bytes, progress=show,
+        )  # fmt: skip
+
+    def run_part(part: Part, stop: threading.Event) -> TableReport:
         if len(parts) == 1:
-            loader = TableLoader(source, pg, plan, part=part, progress=show, **options)
-            return loader.run(upsert=upsert, stop=stop)
+            return loader(source, pg, part).run(upsert=upsert, stop=stop)
         # Each stream reads and writes on connections of its own.
         with LegacySource(source.path, check=False) as own, connect() as conn:
-            loader = TableLoader(own, conn, plan, part=part, progress=show, **options)
-            return loader.run(upsert=upsert, stop=stop)
+            return loader(own, conn, part).run(upsert=upsert, stop=stop)
 
     reports = run_streams(parts, run_part)
     rebuild_deferred_indexes(pg, plan.table, source_path)
@@ -1060,8 +1064,8 @@ def scan(source: LegacySource, plans: Sequence[TablePlan]) -> list[TableReport]:
         report.rejected = sum(reasons.values())
         report.migrated = report.source - report.rejected
         report.reject_reasons = dict(reasons)
-        for (column, issue), count in sorted(conversions.items()):
-            report.conversions.setdefault(column, {})[issue] = count
+        for (name, problem), count in sorted(conversions.items()):
+            report.conversions.setdefault(name, {})[problem] = count
         report.seconds = time.perf_counter() - started
         reports.append(report)
     return reports
@@ -1078,7 +1082,7 @@ def _scan_reject(
         parent = row.values[plan.target_columns.index(rules.parent_column)]
         if parent not in articles:
             return ORPHAN
-    checks = [((rules.key,), DUPLICATE_KEY)]
+    checks: list[tuple[tuple[str, ...], str]] = [((rules.key,), DUPLICATE_KEY)]
     checks += [(unique, DUPLICATE_UNIQUE) for unique in rules.unique]
     found = None
     values = []

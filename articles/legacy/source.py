@@ -219,7 +219,7 @@ class LegacySource:
     def split_rowids(self, table: str, parts: int) -> list[int]:
         """Rowids that cut the table into ``parts`` ranges of about equal rows."""
         rows = self.count(table)
-        cuts = []
+        cuts: list[int] = []
         for number in range(1, parts):
             row = self.conn.execute(
                 f'SELECT rowid FROM "{table}" ORDER BY rowid LIMIT 1 OFFSET ?',
