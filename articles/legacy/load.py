@@ -46,7 +46,7 @@ from articles.legacy.source import LegacySource, file_sha256
 from articles.legacy.verify import source_digests, target_digests
 
 BATCH_ROWS: Final = 2500
-BATCH_BYTES: Final = 4 << 20
+BATCH_BYTES: Final = 3 << 20
 SAMPLE_LIMIT: Final = 5  # example lines kept per table for the report
 
 Connect = Callable[[], psycopg.Connection[Any]]
