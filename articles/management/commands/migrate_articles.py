@@ -38,7 +38,11 @@ class ProgressDisplay:
         if self.tty:
             filled = int(min(share, 1.0) * 30)
             bar = "#" * filled + "-" * (30 - filled)
-            self.command.stdout.write(f"\r[{bar}] {share:4.0%} {text}", ending="")
+            # A finished table keeps its line; the next bar starts below it.
+            ending = "\n" if progress.done >= progress.total else ""
+            self.command.stdout.write(
+                f"\r[{bar}] {share:4.0%} {text}\x1b[K", ending=ending
+            )
             self.command.stdout.flush()
             return
         now = time.monotonic()
