@@ -11,6 +11,13 @@ constraint refuse it (a duplicate key, a child whose article does not exist),
 the batch is copied again into a temporary staging table, the rows that cannot
 land are marked there with their reason, and the rest is inserted from it; the
 marked rows go to ``legacy_rejects`` with the whole legacy row.
+
+Speed on two cores: tables load in two phases (articles and the tables that do
+not need them, then the children), two lanes per phase; a large table is split
+into rowid ranges copied by parallel streams, each with its own checkpoint; the
+secondary indexes of an empty table are dropped for the bulk load and rebuilt
+from the statements saved in its checkpoint; sessions use lz4 TOAST compression
+where the server has it and asynchronous commit (see :func:`tune_session`).
 """
 
 from __future__ import annotations
