@@ -19,6 +19,7 @@ from django.http import HttpRequest
 
 from articles import facets
 from articles.models import (
+    SEARCH_CONFIG,
     Article,
     ArticleAnalysisCache,
     ArticleAnnotation,
@@ -164,7 +165,7 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
         term = search_term.strip()
         if not term:
             return queryset, False
-        words = SearchQuery(term, search_type="websearch", config="english")
+        words = SearchQuery(term, search_type="websearch", config=SEARCH_CONFIG)
         matches = Q(search_vector=words) | Q(uri__startswith=term)
         return queryset.filter(matches), False
 
