@@ -411,6 +411,20 @@ def test_catch_up_brings_new_and_changed_rows(
     assert validate_migration("--source", str(path)).code == 0
 
 
+def test_catch_up_lands_a_child_once_its_article_exists(
+    legacy_file, migrate_articles, validate_migration
+):
+    alert = {"id": 1, "keyword_id": 1, "article_uri": article(2)["uri"]}
+    path = legacy_file({"articles": [article(1)], "keyword_alerts": [alert]})
+    migrate_articles("--source", str(path))
+    with closing(sqlite3.connect(path)) as conn:
+        insert_rows(conn, "articles", [article(2)])
+        conn.commit()
+    migrate_articles("--source", str(path), "--catch-up")
+    assert (KeywordAlert.objects.count(), LegacyReject.objects.count()) == (1, 0)
+    assert validate_migration("--source", str(path)).code == 0
+
+
 def test_identity_sequences_continue_past_legacy_ids(legacy_file, migrate_articles):
     alert = {"id": 500, "keyword_id": 1, "article_uri": article(1)["uri"]}
     path = legacy_file({"articles": [article(1)], "keyword_alerts": [alert]})
