@@ -22,7 +22,7 @@ LEGACY_EXTRA_HELP = (
     '"unparsed": {column: original text}}.'
 )
 
-SEARCH_CONFIG = "english"
+SEARCH_CONFIG = "english_unaccent"
 
 
 def _legacy_extra() -> models.JSONField:

@@ -1,13 +1,13 @@
 """Finding articles: filters, PostgreSQL full-text search and keyset pages.
 
 This is the one module that knows about tsvector and tsquery. The stored,
-GIN-indexed ``Article.search_vector`` (english; title A, tags B, summary C) is
+GIN-indexed ``Article.search_vector`` (english with accents folded by
+``unaccent``; title A, tags B, summary C) is
 matched with ``websearch_to_tsquery`` (quoted phrases, ``-word`` negation,
 ``or``), ranked with ``ts_rank_cd`` and highlighted with ``ts_headline``.
 
-Accents: the ``english`` configuration does not unaccent, so ``café`` finds
-``café`` but ``cafe`` does not; folding accents needs the ``unaccent``
-extension inside the stored vector's expression (a schema change).
+Accents: the ``english_unaccent`` configuration (migration 0005) folds them on
+both sides, so ``cafe`` finds ``café`` and ``résumé`` finds ``resume``.
 
 Pages are keyset pages: each page asks for the rows strictly after (or
 before) the last row shown, so page 40,000 costs what page 1 costs. Nothing
@@ -80,7 +80,7 @@ class Filters:
 
 
 def web_query(text: str) -> SearchQuery:
-    """The reader's words as ``websearch_to_tsquery('english', text)``."""
+    """The reader's words as ``websearch_to_tsquery(SEARCH_CONFIG, text)``."""
     return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
 
 

@@ -71,10 +71,14 @@ def test_an_accented_word_finds_the_same_accented_word() -> None:
     assert found("café") == ["u:cafe"]
 
 
-def test_accents_are_not_folded_by_the_english_configuration() -> None:
-    # Documented limitation: folding needs unaccent inside the stored vector.
+def test_a_word_typed_without_accents_finds_the_accented_word() -> None:
     make_article("u:cafe", "Café culture spreads", "")
-    assert found("cafe") == []
+    assert found("cafe") == ["u:cafe"]
+
+
+def test_an_accented_query_finds_the_word_written_without_accents() -> None:
+    make_article("u:resume", "Resume writing tips", "")
+    assert found("résumé") == ["u:resume"]
 
 
 def test_sql_in_a_query_is_just_words() -> None:
