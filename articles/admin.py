@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import calendar
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import Max, Min, Model, Q, QuerySet
 from django.http import HttpRequest
 
 from articles import facets
@@ -106,6 +106,17 @@ def _periods(
     return [(start, start + timedelta(days=1)) for start in starts]
 
 
+_ModelT = TypeVar("_ModelT", bound=Model)
+
+
+class AnalyticsAdmin(admin.ModelAdmin[_ModelT]):
+    """Defaults for tables that hold millions of imported rows."""
+
+    paginator = BoundedCountPaginator
+    show_full_result_count = False
+    readonly_fields = ("legacy_extra",)
+
+
 class RawArticleInline(admin.StackedInline[RawArticle, Article]):
     model = RawArticle
     extra = 0
@@ -120,7 +131,7 @@ class KeywordMatchInline(admin.TabularInline[KeywordArticleMatch, Article]):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin[Article]):
+class ArticleAdmin(AnalyticsAdmin[Article]):
     list_display = (
         "title",
         "topic",
@@ -145,10 +156,7 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
     search_fields = ("title", "uri")
     search_help_text = "Words of the title (full-text), or the start of a URI."
     ordering = ("-publication_date", "-uri")
-    paginator = BoundedCountPaginator
-    show_full_result_count = False
     list_per_page = 50
-    readonly_fields = ("legacy_extra",)
     inlines = (RawArticleInline, KeywordMatchInline)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
@@ -171,61 +179,45 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
 
 
 @admin.register(RawArticle)
-class RawArticleAdmin(admin.ModelAdmin[RawArticle]):
+class RawArticleAdmin(AnalyticsAdmin[RawArticle]):
     list_display = ("article_id", "submission_date", "last_updated", "topic")
     raw_id_fields = ("article",)
     search_fields = ("=article__uri",)
-    paginator = BoundedCountPaginator
-    show_full_result_count = False
-    readonly_fields = ("legacy_extra",)
 
 
 @admin.register(KeywordArticleMatch)
-class KeywordArticleMatchAdmin(admin.ModelAdmin[KeywordArticleMatch]):
+class KeywordArticleMatchAdmin(AnalyticsAdmin[KeywordArticleMatch]):
     list_display = ("article_id", "group_id", "keyword_ids", "detected_at", "is_read")
     list_filter = ("is_read", "below_threshold")
     raw_id_fields = ("article",)
     search_fields = ("=article__uri", "=group_id")
-    paginator = BoundedCountPaginator
-    show_full_result_count = False
-    readonly_fields = ("legacy_extra",)
 
 
 @admin.register(KeywordAlert)
-class KeywordAlertAdmin(admin.ModelAdmin[KeywordAlert]):
+class KeywordAlertAdmin(AnalyticsAdmin[KeywordAlert]):
     list_display = ("article_id", "keyword_id", "detected_at", "is_read")
     list_filter = ("is_read",)
     raw_id_fields = ("article",)
     search_fields = ("=article__uri", "=keyword_id")
-    paginator = BoundedCountPaginator
-    show_full_result_count = False
-    readonly_fields = ("legacy_extra",)
 
 
 @admin.register(ArticleAnalysisCache)
-class ArticleAnalysisCacheAdmin(admin.ModelAdmin[ArticleAnalysisCache]):
+class ArticleAnalysisCacheAdmin(AnalyticsAdmin[ArticleAnalysisCache]):
     list_display = ("article_uri", "analysis_type", "model_used", "generated_at")
     list_filter = ("analysis_type",)
     search_fields = ("=article_uri",)
-    paginator = BoundedCountPaginator
-    show_full_result_count = False
-    readonly_fields = ("legacy_extra",)
 
 
 @admin.register(ArticleAnnotation)
-class ArticleAnnotationAdmin(admin.ModelAdmin[ArticleAnnotation]):
+class ArticleAnnotationAdmin(AnalyticsAdmin[ArticleAnnotation]):
     list_display = ("article_id", "author", "is_private", "created_at")
     list_filter = ("is_private",)
     raw_id_fields = ("article",)
     search_fields = ("=article__uri", "author")
-    paginator = BoundedCountPaginator
-    show_full_result_count = False
-    readonly_fields = ("legacy_extra",)
 
 
 @admin.register(MediaBias)
-class MediaBiasAdmin(admin.ModelAdmin[MediaBias]):
+class MediaBiasAdmin(AnalyticsAdmin[MediaBias]):
     list_display = ("source", "country", "bias", "factual_reporting", "enabled")
     list_filter = ("enabled", "bias", "factual_reporting")
     search_fields = ("source",)
-    readonly_fields = ("legacy_extra",)
