@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate serve lint bench analyticsdb-stop clean
+.PHONY: run test install migrate serve lint typecheck bench analyticsdb-stop clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,10 @@ run: migrate
 test: install
 	$(PY) -m pytest
 
-lint: install
+typecheck: install
+	$(VENV)/bin/mypy --exclude bench .
+
+lint: install typecheck
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 

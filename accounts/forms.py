@@ -7,7 +7,7 @@ from django import forms
 from accounts.models import UserPreferences
 
 
-class PreferencesForm(forms.ModelForm):
+class PreferencesForm(forms.ModelForm[UserPreferences]):
     class Meta:
         model = UserPreferences
         fields = ["page_size", "default_topic", "theme"]

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import PreferencesForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import UserPreferences
 from articles import facets
 
 
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Always the signed-in user's row: the URL carries no user id to tamper with.
     # Reading never writes a row; saving the form creates it the first time.
     instance = UserPreferences.objects.filter(user_id=request.user.pk).first()

@@ -91,7 +91,7 @@ class ArticleFilterForm(forms.Form):
         )
 
 
-class AnnotationForm(forms.ModelForm):
+class AnnotationForm(forms.ModelForm[ArticleAnnotation]):
     # The column allows NULL for legacy rows; a new note is private or not.
     is_private = forms.BooleanField(label="Only visible to me", required=False)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Field, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_stubs_ext import StrOrPromise, WithAnnotations
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import UserPreferences
 from articles import crossdb, search
 from articles.forms import AnnotationForm, ArticleFilterForm
@@ -62,7 +65,7 @@ SOURCE_FIELDS = (
 )
 
 
-def reader_preferences(request: HttpRequest) -> UserPreferences:
+def reader_preferences(request: AuthenticatedHttpRequest) -> UserPreferences:
     """The reader's preferences (defaults when never saved), once per request.
 
     Read without creating a row: browsing never writes. The base template's
@@ -80,7 +83,7 @@ def reader_preferences(request: HttpRequest) -> UserPreferences:
 
 
 @require_GET
-def article_list(request: HttpRequest) -> HttpResponse:
+def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     preferences = reader_preferences(request)
     data = request.GET.copy()
     if "topic" not in data and preferences.default_topic:
@@ -126,14 +129,18 @@ def _render_detail(
     return render(request, "articles/article_detail.html", context, status=status)
 
 
-def _present(article: Article, fields: Any) -> list[tuple[str, object, str | None]]:
+def _present(
+    article: Article, fields: Iterable[tuple[str, str | None]]
+) -> list[tuple[StrOrPromise, object, object]]:
     """(label, value, explanation) of the fields that have a value."""
-    rows = []
+    rows: list[tuple[StrOrPromise, object, object]] = []
     for name, explanation in fields:
         value = getattr(article, name)
         if value in (None, ""):
             continue
-        label = Article._meta.get_field(name).verbose_name
+        field = Article._meta.get_field(name)
+        # Only columns are listed; a reverse relation would have no verbose name.
+        label = field.verbose_name if isinstance(field, Field) else name
         rows.append(
             (label, value, getattr(article, explanation) if explanation else None)
         )
@@ -224,7 +231,7 @@ NO_DATE = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @require_GET
-def alert_list(request: HttpRequest) -> HttpResponse:
+def alert_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     groups = crossdb.followed_groups(request.user)
     counts = crossdb.unread_counts([group.pk for group in groups])
     for group in groups:
@@ -255,7 +262,17 @@ def _selected_group(request: HttpRequest, groups: list[Any]) -> Any:
     return next((group for group in groups if str(group.pk) == wanted), None)
 
 
-def _alerts(group_ids: list[int]) -> QuerySet[KeywordArticleMatch]:
+if TYPE_CHECKING:
+    # Types only: WithAnnotations takes two arguments for the type checker alone.
+    class _AlertOrder(TypedDict):
+        unread: bool
+        seen: datetime
+
+    # A match with the annotations the alert list sorts and pages on.
+    AlertMatch = WithAnnotations[KeywordArticleMatch, _AlertOrder]
+
+
+def _alerts(group_ids: list[int]) -> QuerySet[AlertMatch]:
     return (
         KeywordArticleMatch.objects.filter(group_id__in=group_ids)
         .select_related("article")
@@ -274,7 +291,7 @@ def _alerts(group_ids: list[int]) -> QuerySet[KeywordArticleMatch]:
 
 def _alert_page(
     group_ids: list[int], unread_only: bool, size: int, token: str
-) -> tuple[list[KeywordArticleMatch], str | None]:
+) -> tuple[list[AlertMatch], str | None]:
     """Unread first, newest first; keyset on (unread, detected, id)."""
     if not group_ids:
         return [], None
@@ -294,7 +311,7 @@ def _alert_page(
         return rows, None
     rows = rows[:size]
     last = rows[-1]
-    return rows, _encode_alert_token(last.unread, last.seen, last.pk)  # type: ignore[attr-defined]
+    return rows, _encode_alert_token(last.unread, last.seen, last.pk)
 
 
 def _encode_alert_token(unread: bool, seen: datetime, pk: int) -> str:

@@ -7,7 +7,7 @@ from django import forms
 from config_app.models import KeywordGroup, KeywordMonitorSettings, MonitoredKeyword
 
 
-class KeywordGroupForm(forms.ModelForm):
+class KeywordGroupForm(forms.ModelForm[KeywordGroup]):
     class Meta:
         model = KeywordGroup
         fields = ["name", "topic"]
@@ -26,7 +26,7 @@ class KeywordGroupForm(forms.ModelForm):
         return topic
 
 
-class KeywordForm(forms.ModelForm):
+class KeywordForm(forms.ModelForm[MonitoredKeyword]):
     class Meta:
         model = MonitoredKeyword
         fields = ["keyword"]
@@ -49,7 +49,7 @@ class KeywordForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
-class MonitorSettingsForm(forms.ModelForm):
+class MonitorSettingsForm(forms.ModelForm[KeywordMonitorSettings]):
     class Meta:
         model = KeywordMonitorSettings
         fields = [

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from articles.models import KeywordArticleMatch
 from config_app.forms import KeywordForm, KeywordGroupForm, MonitorSettingsForm
 from config_app.models import (
@@ -19,7 +20,7 @@ from config_app.models import (
 )
 
 
-def _groups(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _groups(request: AuthenticatedHttpRequest) -> QuerySet[KeywordGroup]:
     follows = KeywordGroupFollow.objects.filter(user=request.user, group=OuterRef("pk"))
     return KeywordGroup.objects.annotate(
         keyword_count=Count("keywords"), followed=Exists(follows)
@@ -27,13 +28,13 @@ def _groups(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @require_GET
-def group_list(request: HttpRequest) -> HttpResponse:
+def group_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {"groups": _groups(request), "form": KeywordGroupForm()}
     return render(request, "config_app/group_list.html", context)
 
 
 @require_POST
-def group_create(request: HttpRequest) -> HttpResponse:
+def group_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = KeywordGroupForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The group was not created: see below.")
@@ -46,7 +47,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def group_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(_groups(request), pk=pk)
     return _render_group(request, group)
 
@@ -69,7 +70,7 @@ def _render_group(
 
 
 @require_POST
-def group_rename(request: HttpRequest, pk: int) -> HttpResponse:
+def group_rename(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(_groups(request), pk=pk)
     form = KeywordGroupForm(request.POST, instance=group)
     if not form.is_valid():
@@ -94,7 +95,7 @@ def group_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def keyword_add(request: HttpRequest, pk: int) -> HttpResponse:
+def keyword_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(_groups(request), pk=pk)
     form = KeywordForm(request.POST, group=group)
     if not form.is_valid():
@@ -114,7 +115,7 @@ def keyword_remove(request: HttpRequest, pk: int, keyword_pk: int) -> HttpRespon
 
 
 @require_POST
-def group_follow(request: HttpRequest, pk: int) -> HttpResponse:
+def group_follow(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(KeywordGroup, pk=pk)
     if request.POST.get("follow") == "no":
         KeywordGroupFollow.objects.filter(user=request.user, group=group).delete()
