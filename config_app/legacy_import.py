@@ -48,6 +48,7 @@ from articles.legacy.convert import (
     to_int,
     to_timestamp,
 )
+from articles.legacy.source import ANALYTICS_TABLES
 from config_app.models import (
     AppSetting,
     FeedKeywordGroup,
@@ -74,18 +75,6 @@ IMPORTED_TABLES = (
     "user_feed_subscriptions",
     "config",
     "app_config",
-)
-# Moved to PostgreSQL by migrate_articles, so not "left behind" by this import.
-ANALYTICS_TABLES = frozenset(
-    {
-        "articles",
-        "raw_articles",
-        "keyword_article_matches",
-        "keyword_alerts",
-        "article_analysis_cache",
-        "article_annotations",
-        "mediabias",
-    }
 )
 
 Converter = Callable[[SQLiteValue], Converted[Any]]
@@ -582,6 +571,7 @@ def _not_imported(source: LegacyConfigSource) -> list[str]:
         table
         for table in source.tables
         if table not in IMPORTED_TABLES
+        # Moved to PostgreSQL by migrate_articles: not "left behind" by this import.
         and table not in ANALYTICS_TABLES
         and not table.startswith("sqlite_")
     )

@@ -77,6 +77,8 @@ from pathlib import Path
 
 import bcrypt
 
+from articles.legacy.source import ANALYTICS_TABLES
+
 Value = str | int | float | bytes | None
 Row = dict[str, Value]
 
@@ -106,17 +108,8 @@ CONVERSIONS = (
     INVALID_JSON,
 )
 
-# The tables the migration moves to PostgreSQL, and analytics-like tables it
-# leaves behind (it must at least list them).
-ANALYTICS_TABLES = (
-    "articles",
-    "raw_articles",
-    "keyword_article_matches",
-    "keyword_alerts",
-    "article_analysis_cache",
-    "article_annotations",
-    "mediabias",
-)
+# Analytics-like tables the migration leaves behind (it must at least list
+# them); the ones it moves are source.ANALYTICS_TABLES.
 UNMIGRATED_TABLES = ("feed_items", "signal_instructions", "signal_alerts")
 
 # Known logins of every generated file.
@@ -1847,6 +1840,32 @@ def _create_tables(conn: sqlite3.Connection, spec: _Spec) -> dict[str, tuple[str
     return {table.name: _table_columns(conn, table.name) for table in tables}
 
 
+def _create_indexes(conn: sqlite3.Connection, schema: str) -> None:
+    for sql in _SCHEMA_INDEXES[schema]:
+        conn.execute(sql)
+
+
+def create_legacy_schema(
+    connection: sqlite3.Connection,
+    schema: str = "2025-10",
+    *,
+    column_order: str = "legacy",
+    seed: int = 0,
+    extra_article_columns: tuple[str, ...] = (),
+) -> dict[str, tuple[str, ...]]:
+    """Create that release's legacy tables, indexes and trigger; no rows.
+
+    The same DDL as a generated file (without the stray ``config`` table of a
+    dirty one), written into an open connection. Returns each table's columns
+    in file order.
+    """
+    spec = _Spec(0, schema, False, seed, column_order, tuple(extra_article_columns))
+    _check_arguments(spec)
+    columns = _create_tables(connection, spec)
+    _create_indexes(connection, schema)
+    return columns
+
+
 def _write_config(writer: _Writer, factory: _Factory, spec: _Spec) -> None:
     writer.many("users", _user_rows(factory.rng))
     writer.many("keyword_groups", factory.layout.group_rows())
@@ -1918,8 +1937,7 @@ def _finish(conn: sqlite3.Connection, spec: _Spec) -> None:
             conn.execute(
                 "UPDATE sqlite_sequence SET seq = seq + ?", (_SEQUENCE_HEADROOM,)
             )
-        for sql in _SCHEMA_INDEXES[spec.schema]:
-            conn.execute(sql)
+        _create_indexes(conn, spec.schema)
     conn.execute(f"PRAGMA user_version = {_USER_VERSION[spec.schema]}")
     # As the real copies: the 2025-10 one is in WAL mode.
     conn.execute(f"PRAGMA journal_mode = {_JOURNAL_MODE[spec.schema]}")

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -54,6 +53,7 @@ from django.db import connections, models
 from psycopg import sql
 
 from articles.legacy.convert import format_legacy_timestamp
+from articles.legacy.generate import create_legacy_schema
 from articles.models import (
     Article,
     ArticleAnalysisCache,
@@ -65,11 +65,6 @@ from articles.models import (
 )
 
 BATCH_ROWS = 2_000
-# Tables, indexes and triggers in creation order; SQLite's own tables excluded.
-SCHEMA_SQL = (
-    "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL "
-    "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid"
-)
 LEGACY_EXTRA = "legacy_extra"
 
 
@@ -293,17 +288,8 @@ def backup_file(target: Path, now: datetime) -> Path:
 
 def create_legacy_file(target: Path) -> None:
     """An empty file with the legacy 2025-10 schema, as the legacy app creates it."""
-    # generate.py holds the legacy DDL but exposes it only through a built file:
-    # build an empty clean one beside the target and copy its schema.
-    from articles.legacy.generate import generate_legacy_file
-
-    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
-        template = Path(scratch) / "schema.db"
-        generate_legacy_file(template, articles=0, schema="2025-10", dirty=False)
-        with closing(sqlite3.connect(template)) as source:
-            ddl = [sql for (sql,) in source.execute(SCHEMA_SQL)]
     with closing(sqlite3.connect(target)) as connection:
-        connection.executescript(";\n".join(ddl) + ";")
+        create_legacy_schema(connection, "2025-10")
 
 
 def open_target(target: Path) -> sqlite3.Connection:
