@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from articles.models import (
     MediaBias,
     RawArticle,
 )
+from aunoo.tests.sqlite_files import execute, sqlite_rows
 
 # The dedicated reader only sees committed rows, hence transaction=True.
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"], transaction=True)
@@ -49,24 +49,6 @@ def rollback(target: Path, *args: str) -> str:
     out = StringIO()
     call_command("rollback_articles", "--target", str(target), *args, stdout=out)
     return out.getvalue()
-
-
-def rows(path: Path, query: str, params: tuple = ()) -> list[tuple]:
-    connection = sqlite3.connect(path)
-    try:
-        return connection.execute(query, params).fetchall()
-    finally:
-        connection.close()
-
-
-def execute(path: Path, *statements: str) -> None:
-    connection = sqlite3.connect(path)
-    try:
-        for statement in statements:
-            connection.execute(statement)
-        connection.commit()
-    finally:
-        connection.close()
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +80,7 @@ def article(uri: str = "https://example.com/a", **fields: object) -> Article:
 def test_article_lands_under_its_legacy_names(target: Path) -> None:
     article(news_source="Example News")
     rollback(target, "--all", "--no-backup")
-    assert rows(target, "SELECT uri, title, news_source FROM articles") == [
+    assert sqlite_rows(target, "SELECT uri, title, news_source FROM articles") == [
         ("https://example.com/a", "A title", "Example News")
     ]
 
@@ -106,7 +88,7 @@ def test_article_lands_under_its_legacy_names(target: Path) -> None:
 def test_dates_are_written_as_legacy_utc_text(target: Path) -> None:
     article()
     rollback(target, "--all", "--no-backup")
-    assert rows(target, "SELECT submission_date FROM articles") == [
+    assert sqlite_rows(target, "SELECT submission_date FROM articles") == [
         ("2025-10-07 09:47:34",)
     ]
 
@@ -114,13 +96,15 @@ def test_dates_are_written_as_legacy_utc_text(target: Path) -> None:
 def test_booleans_are_written_as_0_and_1(target: Path) -> None:
     article(analyzed=True, auto_ingested=False)
     rollback(target, "--all", "--no-backup")
-    assert rows(target, "SELECT analyzed, auto_ingested FROM articles") == [(1, 0)]
+    assert sqlite_rows(target, "SELECT analyzed, auto_ingested FROM articles") == [
+        (1, 0)
+    ]
 
 
 def test_scores_keep_every_digit(target: Path) -> None:
     article(quality_score=0.12345678901234567)
     rollback(target, "--all", "--no-backup")
-    assert rows(target, "SELECT quality_score FROM articles") == [
+    assert sqlite_rows(target, "SELECT quality_score FROM articles") == [
         (0.12345678901234567,)
     ]
 
@@ -131,7 +115,7 @@ def test_unparsed_original_is_written_back(target: Path) -> None:
         legacy_extra={"unparsed": {"publication_date": "sometime in May"}},
     )
     rollback(target, "--all", "--no-backup")
-    assert rows(target, "SELECT publication_date FROM articles") == [
+    assert sqlite_rows(target, "SELECT publication_date FROM articles") == [
         ("sometime in May",)
     ]
 
@@ -142,7 +126,7 @@ def test_unparsed_original_yields_to_a_value_set_since(target: Path) -> None:
         legacy_extra={"unparsed": {"publication_date": "sometime in May"}},
     )
     rollback(target, "--all", "--no-backup")
-    assert rows(target, "SELECT publication_date FROM articles") == [
+    assert sqlite_rows(target, "SELECT publication_date FROM articles") == [
         ("2025-10-07 09:47:34",)
     ]
 
@@ -151,13 +135,13 @@ def test_unmapped_column_is_written_when_the_target_has_it(target: Path) -> None
     execute(target, "ALTER TABLE articles ADD COLUMN reading_level TEXT")
     article(legacy_extra={"unmapped": {"reading_level": "expert"}})
     rollback(target, "--all", "--no-backup")
-    assert rows(target, "SELECT reading_level FROM articles") == [("expert",)]
+    assert sqlite_rows(target, "SELECT reading_level FROM articles") == [("expert",)]
 
 
 def test_old_schema_target_gets_only_its_columns(old_target: Path) -> None:
     article(quality_score=0.5, analyzed=True)
     rollback(old_target, "--all", "--no-backup")
-    assert rows(old_target, "SELECT uri, analyzed FROM articles") == [
+    assert sqlite_rows(old_target, "SELECT uri, analyzed FROM articles") == [
         ("https://example.com/a", 1)
     ]
 
@@ -180,14 +164,14 @@ def test_changed_row_replaces_the_legacy_row(target: Path) -> None:
     )
     article(title="New")
     rollback(target, "--all", "--no-backup")
-    assert rows(target, "SELECT title FROM articles") == [("New",)]
+    assert sqlite_rows(target, "SELECT title FROM articles") == [("New",)]
 
 
 def test_rows_only_in_the_file_are_kept(target: Path) -> None:
     execute(target, "INSERT INTO articles (uri, title) VALUES ('legacy-only', 'Kept')")
     article()
     rollback(target, "--all", "--no-backup")
-    assert rows(target, "SELECT count(*) FROM articles") == [(2,)]
+    assert sqlite_rows(target, "SELECT count(*) FROM articles") == [(2,)]
 
 
 def test_children_are_written_with_their_ids(target: Path) -> None:
@@ -196,7 +180,7 @@ def test_children_are_written_with_their_ids(target: Path) -> None:
         id=4100, article=parent, keyword_ids="3,1", group_id=80, detected_at=WHEN
     )
     rollback(target, "--all", "--no-backup")
-    assert rows(
+    assert sqlite_rows(
         target,
         "SELECT id, article_uri, keyword_ids, group_id, is_read, below_threshold "
         "FROM keyword_article_matches",
@@ -223,7 +207,7 @@ def test_json_metadata_is_written_as_json_text(target: Path) -> None:
         metadata={"tokens": 12, "note": "Ørsted"},
     )  # fmt: skip
     rollback(target, "--all", "--no-backup")
-    [(text,)] = rows(target, "SELECT metadata FROM article_analysis_cache")
+    [(text,)] = sqlite_rows(target, "SELECT metadata FROM article_analysis_cache")
     assert json.loads(text) == {"tokens": 12, "note": "Ørsted"}
 
 
@@ -239,14 +223,16 @@ def test_since_selects_rows_dated_from_then(target: Path) -> None:
     article("https://example.com/old", submission_date=datetime(2024, 1, 1, tzinfo=UTC))
     article("https://example.com/new", submission_date=WHEN)
     rollback(target, "--since", "2025-01-01", "--no-backup")
-    assert rows(target, "SELECT uri FROM articles") == [("https://example.com/new",)]
+    assert sqlite_rows(target, "SELECT uri FROM articles") == [
+        ("https://example.com/new",)
+    ]
 
 
 def test_since_reads_child_tables_by_their_own_dates(target: Path) -> None:
     parent = article(submission_date=datetime(2024, 1, 1, tzinfo=UTC))
     KeywordAlert.objects.create(article=parent, keyword_id=1, detected_at=WHEN)
     rollback(target, "--since", "2025-01-01", "--no-backup")
-    assert rows(target, "SELECT keyword_id FROM keyword_alerts") == [(1,)]
+    assert sqlite_rows(target, "SELECT keyword_id FROM keyword_alerts") == [(1,)]
 
 
 def test_unreadable_since_is_a_usage_error(target: Path) -> None:
@@ -278,7 +264,7 @@ def test_backup_copy_holds_the_file_as_it_was(target: Path) -> None:
     article(title="New")
     rollback(target, "--all")
     [backup] = target.parent.glob("fnaapp.db.bak-*")
-    assert rows(backup, "SELECT title FROM articles") == [("Old",)]
+    assert sqlite_rows(backup, "SELECT title FROM articles") == [("Old",)]
 
 
 def test_backup_path_is_printed(target: Path) -> None:
@@ -296,7 +282,7 @@ def test_missing_target_is_created_with_the_legacy_schema(tmp_path: Path) -> Non
     path = tmp_path / "new.db"
     article()
     rollback(path, "--all")
-    assert rows(path, "SELECT count(*) FROM articles") == [(1,)]
+    assert sqlite_rows(path, "SELECT count(*) FROM articles") == [(1,)]
 
 
 def test_target_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
@@ -312,7 +298,7 @@ def test_invalid_json_kept_as_a_string_is_written_as_its_text(target: Path) -> N
         metadata="{truncated: json",
     )  # fmt: skip
     rollback(target, "--all", "--no-backup")
-    assert rows(target, "SELECT metadata FROM article_analysis_cache") == [
+    assert sqlite_rows(target, "SELECT metadata FROM article_analysis_cache") == [
         ("{truncated: json",)
     ]
 
@@ -364,13 +350,17 @@ def round_trip(tmp_path: Path, generated_legacy_file: Path) -> RoundTrip:
 
 
 def test_round_trip_keeps_every_original_article(round_trip: RoundTrip) -> None:
-    originals = {uri for (uri,) in rows(round_trip.legacy, "SELECT uri FROM articles")}
-    after = {uri for (uri,) in rows(round_trip.target, "SELECT uri FROM articles")}
+    originals = {
+        uri for (uri,) in sqlite_rows(round_trip.legacy, "SELECT uri FROM articles")
+    }
+    after = {
+        uri for (uri,) in sqlite_rows(round_trip.target, "SELECT uri FROM articles")
+    }
     assert originals <= after
 
 
 def test_round_trip_holds_the_change(round_trip: RoundTrip) -> None:
-    assert rows(
+    assert sqlite_rows(
         round_trip.target,
         "SELECT title FROM articles WHERE uri = ?",
         (round_trip.changed_uri,),
@@ -378,7 +368,7 @@ def test_round_trip_holds_the_change(round_trip: RoundTrip) -> None:
 
 
 def test_round_trip_holds_the_new_rows_in_legacy_form(round_trip: RoundTrip) -> None:
-    assert rows(
+    assert sqlite_rows(
         round_trip.target,
         "SELECT a.submission_date, a.analyzed, k.detected_at, k.is_read "
         "FROM articles a JOIN keyword_alerts k ON k.article_uri = a.uri "
@@ -389,7 +379,9 @@ def test_round_trip_holds_the_new_rows_in_legacy_form(round_trip: RoundTrip) -> 
 
 def test_round_trip_keeps_the_legacy_schema(round_trip: RoundTrip) -> None:
     schema = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
-    assert rows(round_trip.target, schema) == rows(round_trip.legacy, schema)
+    assert sqlite_rows(round_trip.target, schema) == sqlite_rows(
+        round_trip.legacy, schema
+    )
 
 
 def test_round_trip_file_migrates_again_and_validates_clean(
@@ -428,7 +420,9 @@ def test_rows_the_file_accepts_are_still_written(tmp_path: Path) -> None:
     article("https://example.com/titled", title="Kept")
     with pytest.raises(CommandError):
         rollback(path, "--all", "--no-backup")
-    assert rows(path, "SELECT uri FROM articles") == [("https://example.com/titled",)]
+    assert sqlite_rows(path, "SELECT uri FROM articles") == [
+        ("https://example.com/titled",)
+    ]
 
 
 def test_missing_analytics_table_is_reported_before_any_write(target: Path) -> None:

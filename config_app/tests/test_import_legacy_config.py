@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from accounts.models import LegacyProfile, OAuthAllowlistEntry, OAuthUser
 from articles.legacy.generate import GeneratedFacts, generate_legacy_file
+from aunoo.tests.sqlite_files import execute, sqlite_rows
 from config_app.legacy_import import import_legacy_config
 from config_app.models import (
     AppSetting,
@@ -35,24 +36,6 @@ def run_import(source: Path, *args: str) -> str:
     out = StringIO()
     call_command("import_legacy_config", "--source", str(source), *args, stdout=out)
     return out.getvalue()
-
-
-def legacy_rows(path: Path, query: str) -> list[tuple]:
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return connection.execute(query).fetchall()
-    finally:
-        connection.close()
-
-
-def execute(path: Path, *statements: str) -> None:
-    connection = sqlite3.connect(path)
-    try:
-        for statement in statements:
-            connection.execute(statement)
-        connection.commit()
-    finally:
-        connection.close()
 
 
 def counts(path: Path) -> dict[str, tuple[int, int, int, int]]:
@@ -98,7 +81,7 @@ def real_file(path: Path) -> Path:
 def test_real_admin_keeps_its_bcrypt_hash() -> None:
     source = real_file(REAL_2025_10)
     run_import(source)
-    [(legacy_hash,)] = legacy_rows(
+    [(legacy_hash,)] = sqlite_rows(
         source, "SELECT password_hash FROM users WHERE username = 'admin'"
     )
     assert User.objects.get(username="admin").password == f"bcrypt${legacy_hash}"
@@ -109,7 +92,7 @@ def test_real_admin_keeps_its_bcrypt_hash() -> None:
 def test_real_keyword_ids_are_kept() -> None:
     source = real_file(REAL_2025_10)
     run_import(source)
-    legacy = legacy_rows(source, "SELECT id, group_id, keyword FROM monitored_keywords")
+    legacy = sqlite_rows(source, "SELECT id, group_id, keyword FROM monitored_keywords")
     imported = MonitoredKeyword.objects.values_list("id", "group_id", "keyword")
     assert sorted(imported) == sorted(legacy)
 
@@ -156,7 +139,7 @@ def test_wrong_password_is_refused(source: Path) -> None:
 @pytest.mark.django_db(databases=["default"])
 def test_hash_is_carried_over_exactly(source: Path) -> None:
     run_import(source)
-    [(legacy_hash,)] = legacy_rows(
+    [(legacy_hash,)] = sqlite_rows(
         source, "SELECT password_hash FROM users WHERE username = 'analyst'"
     )
     assert User.objects.get(username="analyst").password == f"bcrypt${legacy_hash}"
@@ -241,14 +224,14 @@ def test_user_without_a_bcrypt_hash_is_skipped(copy: Path) -> None:
 @pytest.mark.django_db(databases=["default"])
 def test_keyword_group_ids_are_kept(source: Path) -> None:
     run_import(source)
-    legacy = legacy_rows(source, "SELECT id, name FROM keyword_groups")
+    legacy = sqlite_rows(source, "SELECT id, name FROM keyword_groups")
     assert sorted(KeywordGroup.objects.values_list("id", "name")) == sorted(legacy)
 
 
 @pytest.mark.django_db(databases=["default"])
 def test_monitored_keyword_ids_are_kept(source: Path) -> None:
     run_import(source)
-    legacy = legacy_rows(source, "SELECT id, group_id, keyword FROM monitored_keywords")
+    legacy = sqlite_rows(source, "SELECT id, group_id, keyword FROM monitored_keywords")
     imported = MonitoredKeyword.objects.values_list("id", "group_id", "keyword")
     assert sorted(imported) == sorted(legacy)
 
@@ -256,7 +239,7 @@ def test_monitored_keyword_ids_are_kept(source: Path) -> None:
 @pytest.mark.django_db(databases=["default"])
 def test_keyword_dates_are_parsed(source: Path) -> None:
     run_import(source)
-    [(keyword_id, text)] = legacy_rows(
+    [(keyword_id, text)] = sqlite_rows(
         source, "SELECT id, last_checked FROM monitored_keywords ORDER BY id LIMIT 1"
     )
     expected = datetime.fromisoformat(text).replace(tzinfo=UTC)
@@ -331,7 +314,7 @@ def test_feed_groups_keep_ids_and_dates(source: Path) -> None:
 @pytest.mark.django_db(databases=["default"])
 def test_subscriptions_belong_to_the_legacy_user_of_that_rowid(source: Path) -> None:
     run_import(source)
-    [(first_user,)] = legacy_rows(source, "SELECT username FROM users WHERE rowid = 1")
+    [(first_user,)] = sqlite_rows(source, "SELECT username FROM users WHERE rowid = 1")
     owners = set(UserFeedSubscription.objects.values_list("user__username", flat=True))
     assert owners == {first_user}
 
@@ -403,7 +386,7 @@ def test_dry_run_counts_are_those_of_a_real_run(source: Path) -> None:
 @pytest.mark.django_db(databases=["default"])
 def test_report_counts_each_table(source: Path) -> None:
     assert counts(source)["monitored_keywords"] == (
-        len(legacy_rows(source, "SELECT id FROM monitored_keywords")),
+        len(sqlite_rows(source, "SELECT id FROM monitored_keywords")),
         0,
         0,
         0,
@@ -444,7 +427,7 @@ def test_row_changed_in_the_legacy_file_is_updated(copy: Path) -> None:
 @pytest.mark.django_db(databases=["default"])
 def test_new_keywords_get_ids_after_the_imported_ones(source: Path) -> None:
     run_import(source)
-    [(highest,)] = legacy_rows(source, "SELECT max(id) FROM monitored_keywords")
+    [(highest,)] = sqlite_rows(source, "SELECT max(id) FROM monitored_keywords")
     group = KeywordGroup.objects.first()
     assert MonitoredKeyword.objects.create(group=group, keyword="new").pk > highest
 
