@@ -18,7 +18,20 @@ from aunoo import embedded_pg
 
 @pytest.fixture
 def pgdata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A folder of its own, no cluster yet: for the tests that start and stop it."""
     folder = tmp_path_factory.mktemp("embedded") / "pgdata"
+    yield folder
+    embedded_pg.stop(folder)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One folder for the tests that only need a running server.
+
+    Whichever test calls ``ensure_running`` first creates and starts it; the
+    others find it running, which is what ``ensure_running`` promises too.
+    """
+    folder = tmp_path_factory.mktemp("embedded_shared") / "pgdata"
     yield folder
     embedded_pg.stop(folder)
 
@@ -44,15 +57,15 @@ def manage(pgdata: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_server_starts_on_demand_and_serves_the_project_database(pgdata: Path) -> None:
-    socket_dir = embedded_pg.ensure_running(pgdata)
+def test_server_starts_on_demand_and_serves_the_project_database(cluster: Path) -> None:
+    socket_dir = embedded_pg.ensure_running(cluster)
     with psycopg.connect(host=socket_dir, user="postgres", dbname="aunoo") as conn:
         assert conn.execute("SELECT 1").fetchone() == (1,)
-    assert embedded_pg.status(pgdata).running
+    assert embedded_pg.status(cluster).running
 
 
-def test_server_listens_on_a_unix_socket_only(pgdata: Path) -> None:
-    socket_dir = embedded_pg.ensure_running(pgdata)
+def test_server_listens_on_a_unix_socket_only(cluster: Path) -> None:
+    socket_dir = embedded_pg.ensure_running(cluster)
     with psycopg.connect(host=socket_dir, user="postgres", dbname="aunoo") as conn:
         addresses = conn.execute("SHOW listen_addresses").fetchone()
     assert addresses == ("",)
@@ -73,8 +86,8 @@ def test_server_keeps_running_after_the_command_that_started_it_exits(
     assert embedded_pg.status(pgdata).running
 
 
-def test_handles_of_killed_processes_are_pruned(pgdata: Path) -> None:
-    embedded_pg.ensure_running(pgdata)
+def test_handles_of_killed_processes_are_pruned(cluster: Path) -> None:
+    embedded_pg.ensure_running(cluster)
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         capture_output=True,
@@ -82,10 +95,10 @@ def test_handles_of_killed_processes_are_pruned(pgdata: Path) -> None:
         check=True,
     )
     dead_pid = int(dead.stdout)
-    handle_file = pgdata / embedded_pg.HANDLE_FILE
+    handle_file = cluster / embedded_pg.HANDLE_FILE
     pids = json.loads(handle_file.read_text())
     handle_file.write_text(json.dumps([*pids, dead_pid]))
-    assert embedded_pg.prune_dead_handles(pgdata) == [dead_pid]
+    assert embedded_pg.prune_dead_handles(cluster) == [dead_pid]
     assert dead_pid not in json.loads(handle_file.read_text())
 
 
