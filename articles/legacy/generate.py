@@ -77,6 +77,16 @@ from pathlib import Path
 
 import bcrypt
 
+from articles.legacy.convert import (
+    EMPTY_TO_NULL,
+    INVALID_BOOLEAN,
+    INVALID_JSON,
+    NON_NUMBER,
+    NUL_REMOVED,
+    UNPARSEABLE_DATE,
+)
+from articles.legacy.convert import INVALID_UTF8_REPAIRED as INVALID_UTF8
+from articles.legacy.rows import DUPLICATE_KEY, NULL_KEY, ORPHAN, REQUIRED_MISSING
 from articles.legacy.source import ANALYTICS_TABLES
 
 Value = str | int | float | bytes | None
@@ -85,19 +95,9 @@ Row = dict[str, Value]
 SCHEMAS = ("2025-10", "2025-03")
 COLUMN_ORDERS = ("legacy", "shuffled")
 
-NULL_KEY = "null key"
-DUPLICATE_KEY = "duplicate key"
-ORPHAN = "article does not exist"
-REQUIRED_MISSING = "required value missing"
+# The migration's own vocabulary: what it must report for each planted value.
 REJECT_REASONS = (NULL_KEY, DUPLICATE_KEY, ORPHAN, REQUIRED_MISSING)
 
-EMPTY_TO_NULL = "empty to null"
-UNPARSEABLE_DATE = "unparseable date"
-INVALID_BOOLEAN = "invalid boolean"
-NON_NUMBER = "non-number"
-NUL_REMOVED = "nul removed"
-INVALID_UTF8 = "invalid utf-8 repaired"
-INVALID_JSON = "invalid json"
 CONVERSIONS = (
     EMPTY_TO_NULL,
     UNPARSEABLE_DATE,

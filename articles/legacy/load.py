@@ -464,21 +464,22 @@ class TableLoader:
                     for name in columns
                 ),
             )
-        insert = sql.SQL(
-            "INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} "
-            "WHERE _reason IS NULL{where} ORDER BY _rowid{conflict}"
-        )
+
+        def insert(where: str) -> sql.Composed:
+            return sql.SQL(
+                "INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} "
+                "WHERE _reason IS NULL{where} ORDER BY _rowid{conflict}"
+            ).format(
+                table=sql.Identifier(self.plan.table),
+                columns=_idents(columns),
+                stage=self._stage_name(),
+                where=sql.SQL(where),
+                conflict=conflict,
+            )
+
         try:
             with self.pg.transaction():
-                self.pg.execute(
-                    insert.format(
-                        table=sql.Identifier(self.plan.table),
-                        columns=_idents(columns),
-                        stage=self._stage_name(),
-                        where=sql.SQL(""),
-                        conflict=conflict,
-                    )
-                )
+                self.pg.execute(insert(""))
             return
         except psycopg.errors.IntegrityError:
             pass
@@ -494,16 +495,7 @@ class TableLoader:
         for rowid in rowids:
             try:
                 with self.pg.transaction():
-                    self.pg.execute(
-                        insert.format(
-                            table=sql.Identifier(self.plan.table),
-                            columns=_idents(columns),
-                            stage=self._stage_name(),
-                            where=sql.SQL(" AND _rowid = %s"),
-                            conflict=conflict,
-                        ),
-                        [rowid],
-                    )
+                    self.pg.execute(insert(" AND _rowid = %s"), [rowid])
             except psycopg.errors.IntegrityError as exc:
                 self.pg.execute(
                     sql.SQL(
