@@ -80,7 +80,9 @@ class Article(models.Model):
         db_table = "articles"
         indexes = [
             models.Index(fields=["topic"], name="idx_articles_topic"),
-            models.Index(fields=["submission_date"], name="idx_articles_submission_date"),
+            models.Index(
+                fields=["submission_date"], name="idx_articles_submission_date"
+            ),
             models.Index(fields=["auto_ingested"], name="idx_articles_auto_ingested"),
             models.Index(fields=["analyzed"], name="idx_articles_analyzed"),
             models.Index(fields=["category"], name="idx_articles_category"),
@@ -160,7 +162,9 @@ class KeywordArticleMatch(models.Model):
 
     @property
     def keyword_id_list(self) -> list[int]:
-        return [int(part) for part in self.keyword_ids.split(",") if part.strip().isdigit()]
+        return [
+            int(part) for part in self.keyword_ids.split(",") if part.strip().isdigit()
+        ]
 
 
 class KeywordAlert(models.Model):
