@@ -6,6 +6,8 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -94,19 +96,33 @@ def test_malformed_url_message_says_how_to_fix_it() -> None:
     assert "embedded PostgreSQL" in str(excinfo.value)
 
 
+@contextmanager
+def unwritable(folder: Path) -> Iterator[None]:
+    """Make ``folder`` unwritable even for root (which ignores permission bits)."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        yield
+        folder.chmod(0o755)
+        return
+    made = subprocess.run(["chattr", "+i", str(folder)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot make a folder immutable here: {made.stderr!r}")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
 def test_sqlite_path_in_an_unwritable_folder_is_refused(tmp_path: Path) -> None:
     locked = tmp_path / "locked"
     locked.mkdir()
-    locked.chmod(0o500)
-    try:
-        if os.access(locked, os.W_OK):
-            pytest.skip("running with privileges that ignore folder permissions")
-        with pytest.raises(
+    with (
+        unwritable(locked),
+        pytest.raises(
             ImproperlyConfigured, match=r"SQLITE_DB_PATH=.*cannot be written"
-        ):
-            sqlite_database(locked / "aunoo.sqlite3")
-    finally:
-        locked.chmod(0o700)
+        ),
+    ):
+        sqlite_database(locked / "aunoo.sqlite3")
 
 
 def test_sqlite_path_whose_folder_cannot_be_created_is_refused(tmp_path: Path) -> None:
