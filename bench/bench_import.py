@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import psutil  # type: ignore[import-untyped]
+import psutil
 
 from bench import loadgen, project, stats, workload
 from bench.environment import (
@@ -66,12 +66,13 @@ def run(
             plan, [command, *extra], source, log_dir, nice
         )
         busy = {**_summarise(busy_raw), "cpu_busy_percent": imported.pop("cpu_busy")}
-    ratios = {
-        name: stats.ratio(
-            busy["endpoints"].get(name, {}).get("p95_ms"), item.get("p95_ms")
-        )
-        for name, item in idle["endpoints"].items()
-    }
+        # The import also grows what the pages read (a search may match far
+        # more articles afterwards): the same requests on the idle system after
+        # the import separate "slower because busy" from "slower because bigger".
+        print(f"   after the import, idle: {idle_seconds:.0f} s...", flush=True)
+        plan.max_seconds = idle_seconds
+        after = _summarise(_load(plan, until=None))
+    ratios = _ratios(busy, idle)
     return {
         "setup": {
             "server": "gunicorn gthread, 2 workers x 4 threads, 127.0.0.1",
@@ -89,8 +90,20 @@ def run(
         },
         "idle": idle,
         "during_import": busy,
+        "after_import": after,
         "ratios": ratios,
+        "ratios_to_after_import": _ratios(busy, after),
         "wait_events_during_import": waits,
+    }
+
+
+def _ratios(busy: dict[str, Any], baseline: dict[str, Any]) -> dict[str, float | None]:
+    """p95 under the import divided by the baseline's p95, per page."""
+    return {
+        name: stats.ratio(
+            busy["endpoints"].get(name, {}).get("p95_ms"), item.get("p95_ms")
+        )
+        for name, item in baseline["endpoints"].items()
     }
 
 

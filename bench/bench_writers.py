@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psutil  # type: ignore[import-untyped]
+import psutil
 
 from bench import legacy_sqlite, project, stats, workload
 from bench.environment import BENCH_USER, setup_django

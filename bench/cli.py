@@ -318,10 +318,11 @@ def _print_import(results: dict[str, Any]) -> None:
     )
     print(
         f"   {'endpoint':<12}{'idle p50/p95/p99 ms':>24}{'import p50/p95/p99 ms':>26}"
-        f"{'p95 x':>7}{'errors':>8}{'requests':>10}"
+        f"{'p95 x':>7}{'errors':>8}{'requests':>10}{'after p95':>11}{'p95 x':>7}"
     )
     idle = results.get("idle", {}).get("endpoints", {})
     busy = results.get("during_import", {}).get("endpoints", {})
+    after = results.get("after_import", {}).get("endpoints", {})
     for name, base in idle.items():
         load = busy.get(name, {})
         print(
@@ -330,6 +331,8 @@ def _print_import(results: dict[str, Any]) -> None:
             f"{'/'.join(_fmt(load.get(k)) for k in ('p50_ms', 'p95_ms', 'p99_ms')):>26}"
             f"{_fmt(results.get('ratios', {}).get(name)):>7}"
             f"{load.get('errors', 0):>8}{load.get('count', 0):>10}"
+            f"{_fmt(after.get(name, {}).get('p95_ms')):>11}"
+            f"{_fmt(results.get('ratios_to_after_import', {}).get(name)):>7}"
         )
 
 

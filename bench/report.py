@@ -182,6 +182,7 @@ def chart_import(results: dict[str, Any]) -> Path:
     endpoints = list(results.get("idle", {}).get("endpoints", {}))
     idle = results.get("idle", {}).get("endpoints", {})
     busy = results.get("during_import", {}).get("endpoints", {})
+    after = results.get("after_import", {}).get("endpoints", {})
     figure, axes = plt.subplots(1, 2, figsize=(13, 4.6))
     for axis, key in zip(axes, ("p95_ms", "p99_ms"), strict=True):
         _bars(
@@ -195,6 +196,10 @@ def chart_import(results: dict[str, Any]) -> Path:
                 "during import": (
                     [busy.get(name, {}).get(key) for name in endpoints],
                     PROJECT_COLOUR,
+                ),
+                "idle, after the import": (
+                    [after.get(name, {}).get(key) for name in endpoints],
+                    "#a8c0de",
                 ),
             },
             title=f"HTTP latency {key[:3]} (lower is better)",
@@ -435,6 +440,7 @@ def _summary_import(results: dict[str, Any]) -> list[str]:
     imported = results.get("import", {})
     idle = results.get("idle", {}).get("endpoints", {})
     busy = results.get("during_import", {}).get("endpoints", {})
+    after = results.get("after_import", {}).get("endpoints", {})
     rows = [
         [
             name,
@@ -443,6 +449,11 @@ def _summary_import(results: dict[str, Any]) -> list[str]:
                 _cell(busy.get(name, {}).get(k)) for k in ("p50_ms", "p95_ms", "p99_ms")
             ),
             results.get("ratios", {}).get(name),
+            " / ".join(
+                _cell(after.get(name, {}).get(k))
+                for k in ("p50_ms", "p95_ms", "p99_ms")
+            ),
+            results.get("ratios_to_after_import", {}).get(name),
             busy.get(name, {}).get("errors"),
             busy.get(name, {}).get("count"),
         ]
@@ -461,7 +472,9 @@ def _summary_import(results: dict[str, Any]) -> list[str]:
                 "page",
                 "idle p50/p95/p99 ms",
                 "during import p50/p95/p99 ms",
-                "p95 ratio",
+                "p95 ratio to idle before",
+                "idle after import p50/p95/p99 ms",
+                "p95 ratio to idle after",
                 "errors",
                 "requests",
             ],

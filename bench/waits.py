@@ -15,8 +15,8 @@ from bench.environment import analytics_dsn
 
 SAMPLE = (
     "SELECT coalesce(wait_event_type, 'CPU'), coalesce(wait_event, 'running'),"
-    " CASE WHEN query ILIKE 'copy%' THEN 'copy'"
-    " WHEN query ILIKE 'insert%' OR query ILIKE 'with%' THEN 'write'"
+    " CASE WHEN ltrim(query) ILIKE 'copy%' THEN 'copy'"
+    " WHEN ltrim(query) ILIKE 'insert%' OR ltrim(query) ILIKE 'with%' THEN 'write'"
     " ELSE 'read' END"
     " FROM pg_stat_activity WHERE datname = current_database()"
     " AND state = 'active' AND pid <> pg_backend_pid()"
