@@ -41,7 +41,9 @@ lint: install typecheck
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: install .env
+bench: install
+	@command -v pgloader >/dev/null || apt-get install -y -qq pgloader >/dev/null 2>&1 \
+		|| echo "pgloader is not installed: the migration benchmark will skip it."
 	$(PY) -m bench $(ARGS)
 
 analyticsdb-stop: install
