@@ -24,7 +24,6 @@ import atexit
 import contextlib
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -36,6 +35,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import psutil
+
+from bench.report import machine
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
@@ -419,7 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "source_mb": round(source.stat().st_size / 2**20, 1),
         "server": server.description,
         "postgresql": version,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": machine(),
         "runs": options.runs,
         "source_rows": expected,
         "tools": tools,
