@@ -6,6 +6,11 @@ GIN-indexed ``Article.search_vector`` (english with accents folded by
 matched with ``websearch_to_tsquery`` (quoted phrases, ``-word`` negation,
 ``or``), ranked with ``ts_rank_cd`` and highlighted with ``ts_headline``.
 
+Ranking is bounded: "most relevant first" ranks the newest
+``settings.SEARCH_RANK_WINDOW`` matches (every match when there are fewer), so
+a query matching a fifth of a million articles costs what a narrow one costs;
+the page says when the window was full.
+
 Accents: the ``english_unaccent`` configuration (migration 0005) folds them on
 both sides, so ``cafe`` finds ``café`` and ``résumé`` finds ``resume``.
 
@@ -24,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import F, FloatField, Q, QuerySet
 from django.db.models.functions import Cast
@@ -321,12 +327,38 @@ def search_page(
     """The page of articles for ``filters``: filtered, searched, ranked, keyset."""
     sort = filters.effective_sort
     queryset = filter_articles(filters)
+    left_out = False
+    if filters.q and sort == SORT_RELEVANCE:
+        # One more than the window tells whether older matches were left out.
+        window = newest_matches(queryset, settings.SEARCH_RANK_WINDOW + 1)
+        left_out = len(window) > settings.SEARCH_RANK_WINDOW
+        window = window[: settings.SEARCH_RANK_WINDOW]
+        queryset = Article.objects.defer(*LIST_DEFERRED).filter(uri__in=window)
     if filters.q:
         queryset = with_rank_and_headlines(queryset, filters.q)
-    return page_of(
+    page = page_of(
         queryset,
         sort=sort,
         size=size,
         after=Cursor.decode(after, sort) if after else None,
         before=Cursor.decode(before, sort) if before else None,
     )
+    if left_out:
+        page.extra["rank_window"] = settings.SEARCH_RANK_WINDOW
+    return page
+
+
+def newest_matches(queryset: QuerySet[Article], limit: int) -> list[str]:
+    """The uris of the newest ``limit`` rows of ``queryset``, undated ones last.
+
+    These are the rows "most relevant first" ranks. Two index-ordered reads
+    of uris only, so ranking never reads more than ``limit`` rows however
+    broad the query.
+    """
+    uris: list[str] = []
+    for segment in _segments(SORT_NEWEST):
+        rows = segment.rows(queryset, None).values_list("uri", flat=True)
+        uris += rows[: limit - len(uris)]
+        if len(uris) >= limit:
+            break
+    return uris

@@ -108,9 +108,13 @@ def _embedded(env: Mapping[str, str], pgdata: Path) -> dict[str, Any]:
 
 def pool_options(env: Mapping[str, str]) -> dict[str, Any]:
     """Django's native psycopg pool settings (numbers, never URL strings)."""
-    min_size = _positive(env, "POSTGRES_MIN_CONNECTIONS", DEFAULT_POOL["min_size"])
-    max_size = _positive(env, "POSTGRES_MAX_CONNECTIONS", DEFAULT_POOL["max_size"])
-    timeout = _positive(env, "POSTGRES_POOL_TIMEOUT", DEFAULT_POOL["timeout"])
+    min_size = positive_setting(
+        env, "POSTGRES_MIN_CONNECTIONS", DEFAULT_POOL["min_size"]
+    )
+    max_size = positive_setting(
+        env, "POSTGRES_MAX_CONNECTIONS", DEFAULT_POOL["max_size"]
+    )
+    timeout = positive_setting(env, "POSTGRES_POOL_TIMEOUT", DEFAULT_POOL["timeout"])
     if min_size > max_size:
         raise ImproperlyConfigured(
             f"POSTGRES_MIN_CONNECTIONS ({min_size}) is larger than "
@@ -120,7 +124,7 @@ def pool_options(env: Mapping[str, str]) -> dict[str, Any]:
     return {"min_size": min_size, "max_size": max_size, "timeout": timeout}
 
 
-def _positive(env: Mapping[str, str], name: str, default: float) -> Any:
+def positive_setting(env: Mapping[str, str], name: str, default: float) -> Any:
     """A positive number of the same kind (int or float) as ``default``."""
     kind = type(default)
     raw = env.get(name, "")

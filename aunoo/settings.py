@@ -13,7 +13,7 @@ import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from aunoo.databases import analytics_database, sqlite_database
+from aunoo.databases import analytics_database, positive_setting, sqlite_database
 
 django_stubs_ext.monkeypatch()
 
@@ -150,6 +150,12 @@ SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 if os.environ.get("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Search ------------------------------------------------------------------------
+
+# "Most relevant first" ranks the newest this-many matches of a search (all of
+# them when there are fewer), so a broad query costs what a narrow one costs.
+SEARCH_RANK_WINDOW = positive_setting(os.environ, "SEARCH_RANK_WINDOW", 1000)
 
 # Internationalisation and static files ---------------------------------------
 

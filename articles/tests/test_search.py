@@ -179,3 +179,94 @@ def test_a_deep_page_is_read_from_the_date_index() -> None:
         plan = "\n".join(row[0] for row in db.fetchall())
     assert "idx_articles_pubdate_uri" in plan
     assert "Sort" not in plan
+
+
+# The ranking window -------------------------------------------------------------
+
+
+def make_dated_matches(count: int) -> None:
+    """``count`` articles matching "quasar", the oldest the best match."""
+    for n in range(count):
+        title = "Quasar quasar survey" if n == 0 else "Survey"
+        make_article(
+            f"u:{n:02}", title, "A quasar.", publication_date=START + timedelta(days=n)
+        )
+
+
+def test_relevance_ranks_every_match_when_they_fit_the_window(settings) -> None:
+    settings.SEARCH_RANK_WINDOW = 5
+    make_dated_matches(5)
+    page = search_page(Filters(q="quasar"), size=50)
+    assert page.articles[0].uri == "u:00"
+    assert len(page.articles) == 5
+    assert "rank_window" not in page.extra
+
+
+def test_relevance_ranks_only_the_newest_matches_beyond_the_window(settings) -> None:
+    settings.SEARCH_RANK_WINDOW = 3
+    make_dated_matches(5)
+    page = search_page(Filters(q="quasar"), size=50)
+    assert sorted(article.uri for article in page.articles) == ["u:02", "u:03", "u:04"]
+    assert page.extra["rank_window"] == 3
+
+
+def test_sorting_by_date_still_lists_every_match(settings) -> None:
+    settings.SEARCH_RANK_WINDOW = 3
+    make_dated_matches(5)
+    assert found("quasar", sort=search.SORT_OLDEST) == [f"u:{n:02}" for n in range(5)]
+
+
+def test_the_window_takes_undated_matches_after_dated_ones() -> None:
+    make_article("u:undated-a", "Quasar", publication_date=None)
+    make_article("u:undated-b", "Quasar", publication_date=None)
+    make_article("u:old", "Quasar", publication_date=START)
+    make_article("u:new", "Quasar", publication_date=START + timedelta(days=1))
+    make_article("u:other", "Pulsar", publication_date=START + timedelta(days=2))
+    matches = search.filter_articles(Filters(q="quasar"))
+    assert search.newest_matches(matches, 3) == ["u:new", "u:old", "u:undated-b"]
+    assert search.newest_matches(matches, 9) == [
+        "u:new", "u:old", "u:undated-b", "u:undated-a",
+    ]  # fmt: skip
+
+
+def test_the_window_is_taken_after_the_filters(settings) -> None:
+    settings.SEARCH_RANK_WINDOW = 2
+    make_article("u:a-old", "Quasar", topic="A", publication_date=START)
+    make_article("u:a-new", "Quasar", topic="A", publication_date=START.replace(day=2))
+    make_article("u:b-1", "Quasar", topic="B", publication_date=START.replace(day=3))
+    make_article("u:b-2", "Quasar", topic="B", publication_date=START.replace(day=4))
+    assert sorted(found("quasar", topic="A")) == ["u:a-new", "u:a-old"]
+
+
+def test_ranked_pages_within_the_window_reach_each_windowed_match_once(
+    settings,
+) -> None:
+    settings.SEARCH_RANK_WINDOW = 7
+    for n in range(11):
+        words = " ".join(["fusion"] * (n % 4 + 1))
+        make_article(
+            f"u:{n:02}", f"Fusion {n}", words, publication_date=START + timedelta(n)
+        )
+    seen: list[str] = []
+    after = ""
+    while True:
+        page = search_page(Filters(q="fusion"), size=3, after=after)
+        seen += [article.uri for article in page.articles]
+        if not page.next_cursor:
+            break
+        after = page.next_cursor
+    assert sorted(seen) == [f"u:{n:02}" for n in range(4, 11)]
+
+
+def test_the_page_says_when_the_ranking_window_was_full(
+    member_client: Client, settings
+) -> None:
+    settings.SEARCH_RANK_WINDOW = 3
+    make_dated_matches(4)
+    url = reverse("articles:list")
+    body = member_client.get(url, {"q": "quasar", "topic": ""}).content.decode()
+    assert "Ranked among the 3 newest matches" in body
+    assert "sort=newest" in body
+    make_article("u:other", "Pulsar")
+    body = member_client.get(url, {"q": "pulsar", "topic": ""}).content.decode()
+    assert 'id="rank-window"' not in body
