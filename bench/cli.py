@@ -18,6 +18,8 @@ BENCHMARKS = ("writers", "migration", "import", "scale")
 # benchmark starts from that many, so reads scan what a real installation holds.
 FULL = {
     "articles": 20_000,
+    # The legacy app as it wrote: its pauses, not its writes, set the pace.
+    "paced_articles": 2_000,
     "seed_articles": 30_000,
     "import_seed_articles": 2_000,
     "import_articles": 200_000,
@@ -26,6 +28,7 @@ FULL = {
 }
 QUICK = {
     "articles": 1_000,
+    "paced_articles": 200,
     "seed_articles": 500,
     "import_seed_articles": 300,
     "import_articles": 5_000,
@@ -174,6 +177,7 @@ def _runners(
                 work_dir=env.work_dir,
                 journal=options.legacy_journal,
                 seed_articles=chosen["seed_articles"],
+                paced_articles=chosen["paced_articles"],
             ),
             report.chart_writers,
             _print_writers,
@@ -268,14 +272,15 @@ def _print_writers(results: dict[str, Any]) -> None:
     for row in results["comparison"]:
         print(
             f"   {row['writers']} writer(s): PostgreSQL / legacy throughput = "
-            f"{_fmt(row['throughput_ratio'])}x"
+            f"{_fmt(row.get('throughput_ratio_as_written'))}x the legacy app as it "
+            f"wrote, {_fmt(row['throughput_ratio'])}x its write path without pauses"
         )
 
 
 def _targets_writers(results: dict[str, Any]) -> list[dict[str, Any]]:
     setups = {(i["architecture"], i["writers"]): i for i in results["setups"]}
-    project, legacy = setups.get(("project", 8), {}), setups.get(("legacy", 8), {})
-    if not project or project.get("unavailable") or not legacy:
+    project = setups.get(("project", 8), {})
+    if not project or project.get("unavailable"):
         return [
             {
                 "target": "8 writers on PostgreSQL",
@@ -283,24 +288,30 @@ def _targets_writers(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "met": False,
             }
         ]
-    ratio = next(
-        (r["throughput_ratio"] for r in results["comparison"] if r["writers"] == 8),
-        None,
-    )
-    return [
+    row = next((r for r in results["comparison"] if r["writers"] == 8), {})
+    targets = [
         {
             "target": "8 writers on PostgreSQL: zero errors",
             "measured": f"{project['write_errors']} write / "
             f"{project['read_errors']} read errors",
             "met": project["write_errors"] == 0 and project["read_errors"] == 0,
-        },
-        {
-            "target": "8 writers on PostgreSQL: >= 2x legacy throughput",
-            "measured": f"{_fmt(ratio)}x ({_fmt(project['articles_per_second'])} vs "
-            f"{_fmt(legacy['articles_per_second'])} articles/s)",
-            "met": ratio is not None and ratio >= 2,
-        },
+        }
     ]
+    for architecture, key, against in (
+        ("legacy_paced", "throughput_ratio_as_written", "the legacy app as it wrote"),
+        ("legacy", "throughput_ratio", "the legacy write path without its pauses"),
+    ):
+        legacy = setups.get((architecture, 8), {})
+        ratio = row.get(key)
+        targets.append(
+            {
+                "target": f"8 writers on PostgreSQL: >= 2x {against}",
+                "measured": f"{_fmt(ratio)}x ({_fmt(project['articles_per_second'])}"
+                f" vs {_fmt(legacy.get('articles_per_second'))} articles/s)",
+                "met": ratio is not None and ratio >= 2,
+            }
+        )
+    return targets
 
 
 # Import ----------------------------------------------------------------------
