@@ -137,8 +137,11 @@ class TableLoader:
         batch_rows: int = BATCH_ROWS,
         batch_bytes: int = BATCH_BYTES,
         progress: Callable[[Progress], None] | None = None,
+        throttle: float = 0.0,
     ) -> None:
         self.source, self.pg, self.plan = source, pg, plan
+        # After each batch, rest this many times as long as the batch took.
+        self.throttle = throttle
         self.source_path, self.run_id = source_path, run_id
         self.part = part
         self.batch_rows, self.batch_bytes = batch_rows, batch_bytes
@@ -226,6 +229,10 @@ class TableLoader:
             self._batch_with_retry(
                 raws, upsert=upsert, last_rowid=after, started=started
             )
+            if self.throttle:
+                # Leaves the cores to a live app between batches (a load beside
+                # users); nothing is held while resting, the batch is committed.
+                time.sleep(self.throttle * (time.perf_counter() - started))
         self.report.reject_reasons = dict(self.reasons)
         return self.report
 
@@ -809,6 +816,7 @@ def copy_table(
     batch_bytes: int = BATCH_BYTES,
     upsert: bool = False,
     progress: Callable[[Progress], None] | None = None,
+    throttle: float = 0.0,
 ) -> TableReport:
     """Copy one table, its rowid ranges in parallel streams; the merged report."""
     parts = register_parts(
@@ -826,6 +834,7 @@ def copy_table(
         return TableLoader(
             reader, conn, plan, source_path=source_path, run_id=run_id, part=part,
             batch_rows=batch_rows, batch_bytes=batch_bytes, progress=show,
+            throttle=throttle,
         )  # fmt: skip
 
     def run_part(part: Part, stop: threading.Event) -> TableReport:
@@ -983,8 +992,13 @@ def migrate(
     batch_rows: int = BATCH_ROWS,
     batch_bytes: int = BATCH_BYTES,
     progress: Callable[[Progress], None] | None = None,
+    throttle: float = 0.0,
 ) -> RunReport:
-    """Move (or catch up) every analytics table of ``source`` into PostgreSQL."""
+    """Move (or catch up) every analytics table of ``source`` into PostgreSQL.
+
+    ``throttle`` makes every stream rest ``throttle`` times as long as each
+    batch took (1.0: half the time), for a load beside a live app.
+    """
     started = time.perf_counter()
     mode = "catch-up" if catch_up else "migrate"
     move = catch_up_table if catch_up else copy_table
@@ -1000,7 +1014,7 @@ def migrate(
                     own, connect, conn, plan,
                     source_path=source_key(source.path), run_id=run_id,
                     streams=streams, batch_rows=batch_rows,
-                    batch_bytes=batch_bytes, progress=progress,
+                    batch_bytes=batch_bytes, progress=progress, throttle=throttle,
                 )  # fmt: skip
                 # Fresh statistics now, while other tables are still loading.
                 conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(plan.table)))

@@ -706,3 +706,32 @@ def test_generated_old_shuffled_file_validates(
     )
     assert migrate_articles("--source", str(path)).code == 0
     assert validate_migration("--source", str(path)).code == 0
+
+
+# --- beside a live app --------------------------------------------------------------
+
+
+def test_throttle_rests_after_every_batch_and_moves_the_same_rows(
+    legacy_file, migrate_articles, monkeypatch
+):
+    rests: list[float] = []
+    sleep = time.sleep
+    monkeypatch.setattr(load.time, "sleep", lambda s: (rests.append(s), sleep(s)))
+    path = legacy_file({"articles": [article(n) for n in range(1, 8)]})
+    result = migrate_articles(
+        "--source", str(path), "--batch-size", "2", "--throttle", "0.5"
+    )
+    assert result.code == 0, result.err
+    assert Article.objects.count() == 7
+    # Four batches of articles (2+2+2+1); each rest is half a batch's time.
+    assert len(rests) >= 4
+    assert all(0 < rest < 5 for rest in rests)
+
+
+@pytest.mark.parametrize("ratio", ["-1", "101", "nan"])
+def test_a_throttle_out_of_range_is_a_usage_error(legacy_file, migrate_articles, ratio):
+    path = legacy_file({"articles": [article(1)]})
+    result = migrate_articles("--source", str(path), "--throttle", ratio)
+    assert result.code == 2
+    assert "--throttle must be between 0 and 100" in result.err
+    assert Article.objects.count() == 0

@@ -104,6 +104,15 @@ class Command(BaseCommand):
             f"(default {load.STREAMS}).",
         )
         parser.add_argument(
+            "--throttle",
+            type=float,
+            default=0.0,
+            metavar="RATIO",
+            help="After each batch, rest RATIO times as long as the batch took "
+            "(1 = load half the time), leaving the cores to a live app beside "
+            "the import (default 0: full speed).",
+        )
+        parser.add_argument(
             "--database",
             default="analytics",
             choices=tuple(connections),
@@ -121,11 +130,17 @@ class Command(BaseCommand):
         batch_size: int,
         streams: int,
         database: str,
+        throttle: float,
         **options: Any,
     ) -> None:
         if batch_size < 1 or streams < 1:
             raise CommandError(
                 "--batch-size and --streams must be at least 1.", returncode=2
+            )
+        if not 0 <= throttle <= 100:
+            raise CommandError(
+                f"--throttle must be between 0 and 100, not {throttle:g}.",
+                returncode=2,
             )
         if dry_run and catch_up:
             raise CommandError(
@@ -149,6 +164,7 @@ class Command(BaseCommand):
                     batch_size,
                     catch_up=catch_up,
                     streams=streams,
+                    throttle=throttle,
                     verbosity=verbosity,
                 )
             except TargetMissing as exc:
@@ -177,6 +193,7 @@ class Command(BaseCommand):
         *,
         catch_up: bool,
         streams: int,
+        throttle: float,
         verbosity: int,
     ) -> load.RunReport:
         display = ProgressDisplay(self, tty=self.stdout.isatty())
@@ -187,6 +204,7 @@ class Command(BaseCommand):
             tables=tables,
             batch_rows=batch_size,
             streams=streams,
+            throttle=throttle,
             progress=display if verbosity >= 1 else None,
         )
         display.end()
