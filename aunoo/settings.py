@@ -155,7 +155,7 @@ if os.environ.get("SECURE_PROXY_SSL_HEADER"):
 
 # "Most relevant first" ranks the newest this-many matches of a search (all of
 # them when there are fewer), so a broad query costs what a narrow one costs.
-SEARCH_RANK_WINDOW = positive_setting(os.environ, "SEARCH_RANK_WINDOW", 1000)
+SEARCH_RANK_WINDOW = positive_setting(os.environ, "SEARCH_RANK_WINDOW", 500)
 
 # Internationalisation and static files ---------------------------------------
 
