@@ -35,6 +35,9 @@ from bench.waits import WaitEventSampler
 CONTEXT = multiprocessing.get_context("spawn")
 IMPORT_TIME_LIMIT = 1800.0
 SEARCH_QUERY = "climate policy"
+# How the README's runbook loads data while the app serves analysts: one stream,
+# resting as long as each batch took (with ``--import-nice 10``, the default).
+BESIDE_A_LIVE_APP = {"migrate_articles": ("--streams", "1", "--throttle", "1")}
 
 
 def run(
@@ -44,9 +47,11 @@ def run(
     seed_articles: int,
     command: str,
     nice: int = 0,
-    extra: Sequence[str] = (),
+    extra: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     command = _choose_command(command)
+    if extra is None:
+        extra = BESIDE_A_LIVE_APP.get(command, ())
     source = _prepare_source(command, articles)
     pages, seeded = _seed(seed_articles)
     log_dir = Path(source).parent

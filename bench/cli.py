@@ -93,14 +93,17 @@ def parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--import-args",
-        default="",
-        help='extra options for the import command, e.g. "--streams 1"',
+        default=None,
+        help="options for the import command (default for migrate_articles: "
+        '"--streams 1 --throttle 1", as the runbook loads beside a live app; '
+        '"" for full speed)',
     )
     parser.add_argument(
         "--import-nice",
         type=int,
-        default=0,
-        help="run the import at this nice level (an operator's lower priority)",
+        default=10,
+        help="run the import at this nice level, as the runbook does (default 10; "
+        "0 for none)",
     )
     parser.add_argument(
         "--keep",
@@ -196,7 +199,9 @@ def _runners(
                 seed_articles=chosen["seed_articles"],
                 command=options.import_command,
                 nice=options.import_nice,
-                extra=shlex.split(options.import_args),
+                extra=None
+                if options.import_args is None
+                else shlex.split(options.import_args),
             ),
             report.chart_import,
             _print_import,
