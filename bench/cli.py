@@ -401,13 +401,14 @@ def _print_scale(results: dict[str, Any]) -> None:
     )
     print(
         f"   {'endpoint':<18}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-        f"{'target':>9}{'errors':>8}{'SQL p95 ms':>12}"
+        f"{'target':>9}{'errors':>8}{'SQL p95 ms':>12}{'first (cold) ms':>17}"
     )
     for name, item in results.get("endpoints", {}).items():
         print(
             f"   {name:<18}{_fmt(item.get('p50_ms')):>9}{_fmt(item.get('p95_ms')):>9}"
             f"{_fmt(item.get('p99_ms')):>9}{_fmt(item.get('target_ms')):>9}"
             f"{item.get('errors', 0):>8}{_fmt(item.get('analytics_sql_p95_ms')):>12}"
+            f"{_fmt(max(item.get('first_request_ms') or [0])):>17}"
         )
         if item.get("note"):
             print(f"      {item['note']}")
