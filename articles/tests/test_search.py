@@ -126,18 +126,23 @@ def test_highlight_of_nothing_is_empty() -> None:
     assert search.highlight(None) == ""
 
 
+def every_page(q: str, *, size: int) -> list[str]:
+    """The uris of every page of a search, following the "next" cursors."""
+    seen: list[str] = []
+    after = ""
+    while True:
+        page = search_page(Filters(q=q), size=size, after=after)
+        seen += [article.uri for article in page.articles]
+        if not page.next_cursor:
+            return seen
+        after = page.next_cursor
+
+
 def test_ranked_pages_reach_every_match_once() -> None:
     for n in range(11):
         words = " ".join(["fusion"] * (n % 4 + 1))
         make_article(f"u:{n:02}", f"Fusion {n}", words)
-    seen: list[str] = []
-    after = ""
-    while True:
-        page = search_page(Filters(q="fusion"), size=4, after=after)
-        seen += [article.uri for article in page.articles]
-        if not page.next_cursor:
-            break
-        after = page.next_cursor
+    seen = every_page("fusion", size=4)
     assert sorted(seen) == [f"u:{n:02}" for n in range(11)]
 
 
@@ -247,14 +252,7 @@ def test_ranked_pages_within_the_window_reach_each_windowed_match_once(
         make_article(
             f"u:{n:02}", f"Fusion {n}", words, publication_date=START + timedelta(n)
         )
-    seen: list[str] = []
-    after = ""
-    while True:
-        page = search_page(Filters(q="fusion"), size=3, after=after)
-        seen += [article.uri for article in page.articles]
-        if not page.next_cursor:
-            break
-        after = page.next_cursor
+    seen = every_page("fusion", size=3)
     assert sorted(seen) == [f"u:{n:02}" for n in range(4, 11)]
 
 

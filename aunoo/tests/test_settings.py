@@ -51,30 +51,25 @@ def test_a_missing_secret_key_stops_production_start() -> None:
     assert "SECRET_KEY is not set" in result.stderr
 
 
-def test_the_search_rank_window_is_read_from_the_environment() -> None:
-    child_env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "aunoo.settings",
-        "AUNOO_ENV_FILE": os.devnull,
-        "SECRET_KEY": "test-only",
-    }
+def search_rank_window_with(value: str) -> subprocess.CompletedProcess[str]:
     code = "from django.conf import settings; print(settings.SEARCH_RANK_WINDOW)"
-    run = [sys.executable, "-c", f"import django; django.setup(); {code}"]
-    good = subprocess.run(
-        run,
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=settings.BASE_DIR,
-        env={**child_env, "SEARCH_RANK_WINDOW": "250"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert good.stdout.strip() == "250"
-    bad = subprocess.run(
-        run,
-        cwd=settings.BASE_DIR,
-        env={**child_env, "SEARCH_RANK_WINDOW": "lots"},
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "aunoo.settings",
+            "AUNOO_ENV_FILE": os.devnull,
+            "SECRET_KEY": "test-only",
+            "SEARCH_RANK_WINDOW": value,
+        },
         capture_output=True,
         text=True,
     )
+
+
+def test_the_search_rank_window_is_read_from_the_environment() -> None:
+    assert search_rank_window_with("250").stdout.strip() == "250"
+    bad = search_rank_window_with("lots")
     assert bad.returncode != 0
     assert "SEARCH_RANK_WINDOW must be a whole number" in bad.stderr
