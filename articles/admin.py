@@ -14,10 +14,12 @@ from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.contrib.postgres.search import SearchQuery
+from django.db import connections
 from django.db.models import Max, Min, Model, Q, QuerySet
 from django.http import HttpRequest
 
 from articles import facets
+from articles.legacy import runs
 from articles.models import (
     SEARCH_CONFIG,
     Article,
@@ -25,7 +27,11 @@ from articles.models import (
     ArticleAnnotation,
     KeywordAlert,
     KeywordArticleMatch,
+    LegacyAppChange,
+    LegacyConflict,
+    LegacyReject,
     MediaBias,
+    MigrationRun,
     RawArticle,
 )
 from articles.paginators import BoundedCountPaginator
@@ -221,3 +227,56 @@ class MediaBiasAdmin(AnalyticsAdmin[MediaBias]):
     list_display = ("source", "country", "bias", "factual_reporting", "enabled")
     list_filter = ("enabled", "bias", "factual_reporting")
     search_fields = ("source",)
+
+
+# --- the migration engine's records: read-only ----------------------------------
+
+
+class EngineRecordAdmin(admin.ModelAdmin[_ModelT]):
+    """Written by the migration engine only; here to be read."""
+
+    paginator = BoundedCountPaginator
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(MigrationRun)
+class MigrationRunAdmin(EngineRecordAdmin[MigrationRun]):
+    list_display = ("id", "mode", "status", "source_path", "started_at", "finished_at")
+    list_filter = ("status", "mode")
+    date_hierarchy = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MigrationRun]:
+        # A run whose process died is shown as such, not as running forever.
+        with connections["analytics"].cursor() as cursor:
+            runs.settle_interrupted(cursor.connection)
+        return super().get_queryset(request)
+
+
+@admin.register(LegacyConflict)
+class LegacyConflictAdmin(EngineRecordAdmin[LegacyConflict]):
+    list_display = ("table_name", "key", "kind", "columns", "detected_at", "resolution")
+    list_filter = ("table_name", "kind", "resolution")
+    search_fields = ("key",)
+
+
+@admin.register(LegacyAppChange)
+class LegacyAppChangeAdmin(EngineRecordAdmin[LegacyAppChange]):
+    list_display = ("table_name", "key", "origin", "first_changed_at", "changed_at")
+    list_filter = ("table_name", "origin")
+    search_fields = ("key",)
+
+
+@admin.register(LegacyReject)
+class LegacyRejectAdmin(EngineRecordAdmin[LegacyReject]):
+    list_display = ("table_name", "legacy_key", "reason", "column", "created_at")
+    list_filter = ("table_name",)
+    search_fields = ("legacy_key",)

@@ -272,6 +272,8 @@ class MigrationRun(models.Model):
         RUNNING = "running"
         FINISHED = "finished"
         FAILED = "failed"
+        # Its process died (killed, machine restarted) before it could say so.
+        INTERRUPTED = "interrupted"
 
     source_path = models.TextField()
     source_sha256 = models.CharField(max_length=64)
@@ -281,6 +283,10 @@ class MigrationRun(models.Model):
     status = models.CharField(max_length=16, choices=Status, default=Status.RUNNING)
     # {table: {source, migrated, rejected, repaired, seconds, conversions}}
     summary = models.JSONField(default=dict, blank=True)
+    # Who runs it, for the message a second run prints while this one holds the
+    # run lock.
+    host = models.TextField(blank=True, default="")
+    pid = models.IntegerField(null=True, blank=True)
 
     class Meta:
         db_table = "legacy_migration_runs"
@@ -354,3 +360,80 @@ class LegacyCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table_name} part {self.part} up to rowid {self.last_rowid}"
+
+
+class LegacyAppChange(models.Model):
+    """A row the app created, changed or deleted since the legacy file was synced.
+
+    Written by a trigger on every tracked analytics table for every session but
+    the migration engine's own, while a legacy file is being caught up. Catch-up
+    never overwrites such a row: a legacy change to it becomes a conflict.
+    """
+
+    table_name = models.TextField()
+    key = models.TextField()
+    # The row as the legacy file last had it (to_jsonb of the row before the
+    # first change); NULL when the app created the key.
+    base = models.JSONField(null=True, blank=True)
+    # application_name of the session that changed it: "aunoo" for the app.
+    origin = models.TextField(blank=True, default="")
+    first_changed_at = models.DateTimeField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "legacy_app_changes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table_name", "key"], name="uniq_app_change_table_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table_name} {self.key} changed in the app"
+
+
+class LegacyConflict(models.Model):
+    """A row changed on both sides since the last catch-up; both versions kept."""
+
+    class Kind(models.TextChoices):
+        BOTH_CHANGED = "changed on both sides"
+        BOTH_CREATED = "created on both sides"
+        DELETED_IN_LEGACY = "deleted in the legacy file, changed in the app"
+        DELETED_IN_APP = "changed in the legacy file, deleted in the app"
+        OUTSIDE = "changed in PostgreSQL outside the app"
+
+    class Resolution(models.TextChoices):
+        LEGACY = "legacy"
+        APP = "app"
+        # Both sides came to hold the same row again.
+        SETTLED = "settled"
+
+    run = models.ForeignKey(
+        MigrationRun, null=True, on_delete=models.SET_NULL, related_name="conflicts"
+    )
+    source_path = models.TextField()
+    table_name = models.TextField()
+    key = models.TextField()
+    kind = models.TextField(choices=Kind)
+    columns = models.JSONField(default=list, blank=True)  # names that differ
+    legacy_rowid = models.BigIntegerField(null=True, blank=True)
+    # Both versions as {column: value}; NULL where that side has no row.
+    legacy_row = models.JSONField(null=True, blank=True)
+    app_row = models.JSONField(null=True, blank=True)
+    detected_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField(choices=Resolution, blank=True, default="")
+
+    class Meta:
+        db_table = "legacy_conflicts"
+        constraints = [
+            # One open conflict per row; resolved ones stay as the record.
+            models.UniqueConstraint(
+                fields=["source_path", "table_name", "key"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="uniq_open_conflict",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table_name} {self.key}: {self.kind}"

@@ -16,6 +16,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 POSTGRES_SCHEMES = frozenset({"postgres", "postgresql", "pgsql"})
 DEFAULT_POOL = {"min_size": 5, "max_size": 20, "timeout": 30.0}
+# How the app's sessions name themselves to PostgreSQL: the cut-over's change
+# tracking tells the app's writes from the migration engine's by it.
+APPLICATION_NAME = "aunoo"
 
 
 def analytics_database(env: Mapping[str, str], *, pgdata: Path) -> dict[str, Any]:
@@ -27,6 +30,7 @@ def analytics_database(env: Mapping[str, str], *, pgdata: Path) -> dict[str, Any
     else:
         entry = _embedded(env, pgdata)
     entry["OPTIONS"]["pool"] = pool_options(env)
+    entry["OPTIONS"].setdefault("application_name", APPLICATION_NAME)
     entry.setdefault("CONN_MAX_AGE", 0)
     entry["TEST"] = {"NAME": f"test_{entry['NAME']}"}
     return entry

@@ -26,16 +26,15 @@ import contextlib
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Final, TypeVar
 
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from articles.legacy import sync
 from articles.legacy.convert import describe_issue, split_issue
 from articles.legacy.plan import PARENT_KEY, PARENT_TABLE, TablePlan, build_plan
 from articles.legacy.rows import (
@@ -49,8 +48,15 @@ from articles.legacy.rows import (
     is_repair,
     legacy_row_json,
 )
-from articles.legacy.source import LegacySource, file_sha256
-from articles.legacy.verify import source_digests, target_digests
+from articles.legacy.runs import end_run, now, source_key, start_run
+from articles.legacy.source import LegacySource
+from articles.legacy.tracking import (
+    APP_IDS_ABOVE,
+    ENGINE_APPLICATION_NAME,
+    set_tracking,
+    tracking_enabled,
+)
+from articles.legacy.verify import DigestWorkers, both_digests
 
 BATCH_ROWS: Final = 2500
 BATCH_BYTES: Final = 3 << 20
@@ -80,7 +86,12 @@ class TableReport:
     samples: list[str] = field(default_factory=list)
     unmapped: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
-    updated: int = 0  # rows a catch-up found changed and rewrote
+    updated: int = 0  # rows a catch-up found new or changed and wrote
+    # Catch-up with the app in use (see articles.legacy.sync).
+    app_kept: int = 0  # rows the app changed and the legacy file did not
+    conflicts: list[str] = field(default_factory=list)  # one message each
+    legacy_deleted: list[Any] = field(default_factory=list)  # keys
+    removed: int = 0  # of those, removed (--apply-deletes)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -93,6 +104,10 @@ class TableReport:
             "reject_reasons": self.reject_reasons,
             "unmapped": list(self.unmapped),
             "updated": self.updated,
+            "app_kept": self.app_kept,
+            "conflicts": len(self.conflicts),
+            "legacy_deleted": len(self.legacy_deleted),
+            "removed": self.removed,
         }
 
 
@@ -108,9 +123,12 @@ class RunReport:
     def rejected(self) -> int:
         return sum(table.rejected for table in self.tables)
 
+    @property
+    def conflicts(self) -> int:
+        return sum(len(table.conflicts) for table in self.tables)
 
-def now() -> datetime:
-    return datetime.now(UTC)
+    def summary(self) -> dict[str, Any]:
+        return {table.table: table.summary() for table in self.tables}
 
 
 @dataclass(frozen=True)
@@ -564,32 +582,6 @@ class TableLoader:
                 params,
             )
 
-    # --- catch-up -------------------------------------------------------------
-
-    def rewrite_changed(self) -> int:
-        """Upsert the rows whose checksum differs from PostgreSQL's; their count."""
-        rejected = rejected_rowids(
-            self.pg, self.source_path, self.plan.table, keep_orphans=False
-        )
-        ours = source_digests(self.source, self.plan, rejected)
-        theirs = target_digests(self.pg, self.plan)
-        stale = sorted(
-            rowid
-            for key, (rowid, digest) in ours.digests.items()
-            if theirs.get(key) != digest
-        )
-        del ours, theirs
-        for start in range(0, len(stale), self.batch_rows):
-            chunk = stale[start : start + self.batch_rows]
-            raws = self.source.read_rowids(
-                self.plan.table, self.plan.legacy_columns, chunk
-            )
-            self._batch_with_retry(
-                raws, upsert=True, last_rowid=0, started=time.perf_counter(), retry=True
-            )
-        self.report.reject_reasons = dict(self.reasons)
-        return len(stale)
-
 
 def rejected_rowids(
     pg: psycopg.Connection[Any],
@@ -630,52 +622,27 @@ def _equal(left: str, right: str, columns: Sequence[str]) -> sql.Composed:
 # --- the whole run ----------------------------------------------------------------
 
 
-def source_key(path: Path) -> str:
-    """How checkpoints and rejects name a legacy file: its absolute path."""
-    return str(Path(path).resolve())
-
-
-def start_run(pg: psycopg.Connection[Any], path: Path, mode: str) -> int:
-    row = pg.execute(
-        "INSERT INTO legacy_migration_runs (source_path, source_sha256, mode, "
-        "started_at, status, summary) VALUES (%s, %s, %s, %s, 'running', '{}') "
-        "RETURNING id",
-        [source_key(path), file_sha256(path), mode, now()],
-    ).fetchone()
-    pg.commit()
-    assert row is not None
-    return int(row[0])
-
-
-def end_run(
-    pg: psycopg.Connection[Any], run_id: int, report: RunReport, status: str
-) -> None:
-    summary = {table.table: table.summary() for table in report.tables}
-    pg.execute(
-        "UPDATE legacy_migration_runs SET finished_at = %s, status = %s, summary = %s "
-        "WHERE id = %s",
-        [now(), status, Jsonb(summary), run_id],
-    )
-    pg.commit()
-
-
 def set_sequences(pg: psycopg.Connection[Any], plans: Sequence[TablePlan]) -> None:
-    """Identity sequences past both the highest id and SQLite's own high-water mark."""
+    """Identity sequences in the app's range, above every id the legacy file uses.
+
+    The legacy app keeps handing out ids during the cut-over; rows made here
+    take ids from the next multiple of ``APP_IDS_ABOVE`` above the file's
+    high-water mark (10**12 for any real file; higher only for a file that a
+    rollback filled with this app's ids), so the two never meet.
+    """
     for plan in plans:
         if not plan.rules.identity:
             continue
+        floor = APP_IDS_ABOVE * (1 + (plan.sequence or 0) // APP_IDS_ABOVE)
         table = sql.Identifier(plan.table)
         highest = pg.execute(
             sql.SQL("SELECT coalesce(max(id), 0) FROM {}").format(table)
         ).fetchone()
         assert highest is not None
-        value = max(int(highest[0]), plan.sequence or 0)
-        if value > 0:
-            pg.execute(
-                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
-                [plan.table, value],
-            )
-    pg.commit()
+        pg.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
+            [plan.table, max(int(highest[0]), floor)],
+        )
 
 
 STREAMS: Final = 2
@@ -925,19 +892,122 @@ def catch_up_table(
     run_id: int,
     batch_rows: int = BATCH_ROWS,
     progress: Callable[[Progress], None] | None = None,
+    prefer: str | None = None,
     **options: Any,
 ) -> TableReport:
-    """New rows, upserted by key, then rows whose checksum changed, rewritten."""
-    report = copy_table(
-        source, connect, pg, plan, source_path=source_path, run_id=run_id,
-        batch_rows=batch_rows, upsert=True, progress=progress, **options,
-    )  # fmt: skip
+    """Bring the legacy file's new and changed rows without undoing the app's.
+
+    See :mod:`articles.legacy.sync` for how each key is classed. Rows the
+    legacy file deleted are only reported here; :func:`migrate` removes them
+    when asked, children first.
+    """
+    started = time.perf_counter()
+    register_parts(source, pg, plan, source_path, 1, batch_rows)
+    rejected = rejected_rowids(pg, source_path, plan.table, keep_orphans=False)
+    workers = DigestWorkers()
+    try:
+        ours, theirs = both_digests(source, connect, plan, rejected, workers)
+    finally:
+        workers.close()
+    diff = sync.classify(plan, ours, theirs, sync.read_journal(pg, plan))
+    del ours, theirs
     loader = TableLoader(
         source, pg, plan, source_path=source_path, run_id=run_id, batch_rows=batch_rows
     )
-    report.updated = loader.rewrite_changed()
+    for raws in _read_rowids(source, plan, diff.write, batch_rows):
+        loader._batch_with_retry(
+            raws, upsert=True, last_rowid=0, started=time.perf_counter(), retry=True
+        )
+    report = loader.report
+    report.reject_reasons = dict(loader.reasons)
+    report.updated, report.app_kept = len(diff.write), len(diff.app_kept)
+    report.legacy_deleted = diff.legacy_deleted
+    _conflicts(source, pg, plan, diff, report, source_path, run_id, prefer)
+    _advance_checkpoint(source, pg, plan, source_path)
     settle_counts(source, pg, plan, source_path, report)
+    report.seconds = time.perf_counter() - started
+    if progress:
+        progress(Progress(plan.table, report.source, report.source, report.seconds))
     return report
+
+
+def _read_rowids(
+    source: LegacySource, plan: TablePlan, rowids: list[int], batch_rows: int
+) -> Iterator[list[tuple[Any, ...]]]:
+    for start in range(0, len(rowids), batch_rows):
+        chunk = rowids[start : start + batch_rows]
+        yield source.read_rowids(plan.table, plan.legacy_columns, chunk)
+
+
+def _conflicts(
+    source: LegacySource,
+    pg: psycopg.Connection[Any],
+    plan: TablePlan,
+    diff: sync.Diff,
+    report: TableReport,
+    source_path: str,
+    run_id: int,
+    prefer: str | None,
+) -> None:
+    """Record both versions of each conflict, and apply the operator's choice."""
+    writer = sync.ConflictWriter(pg, plan, source_path=source_path, run_id=run_id)
+    if diff.conflicts:
+        rowids = sorted(c.rowid for c in diff.conflicts if c.rowid is not None)
+        raws = [row for rows in _read_rowids(source, plan, rowids, 500) for row in rows]
+        for conflict, columns in writer.record(diff.conflicts, raws):
+            message = conflict_message(plan.table, conflict, columns, prefer)
+            report.conflicts.append(message)
+        if prefer == sync.PREFER_LEGACY:
+            writer.prefer_legacy(diff.conflicts)
+        elif prefer == sync.PREFER_APP:
+            writer.prefer_app(diff.conflicts)
+    still_open = set() if prefer else {conflict.key for conflict in diff.conflicts}
+    writer.settle(diff.settled, still_open)
+
+
+def conflict_message(
+    table: str, conflict: sync.Conflict, columns: list[str], prefer: str | None
+) -> str:
+    where = f" (columns: {', '.join(columns)})" if columns else ""
+    if prefer == sync.PREFER_LEGACY:
+        outcome = "resolved: the legacy version is in place"
+    elif prefer == sync.PREFER_APP:
+        outcome = "resolved: the app's version stays"
+    else:
+        outcome = (
+            "the app's version stays, both versions are in legacy_conflicts; "
+            "choose with --prefer legacy or --prefer app"
+        )
+    return f"{table} {conflict.key!r}: {conflict.kind}{where}; {outcome}"
+
+
+def _advance_checkpoint(
+    source: LegacySource, pg: psycopg.Connection[Any], plan: TablePlan, path: str
+) -> None:
+    """A plain run after a catch-up finds nothing left to copy."""
+    with pg.transaction():
+        pg.execute(
+            "UPDATE legacy_checkpoints SET last_rowid = greatest(last_rowid, %s), "
+            "completed = true, updated_at = %s WHERE source_path = %s "
+            "AND table_name = %s AND end_rowid IS NULL",
+            [source.max_rowid(plan.table), now(), path, plan.table],
+        )
+
+
+def remove_legacy_deletions(
+    pg: psycopg.Connection[Any],
+    plans: Sequence[TablePlan],
+    reports: Sequence[TableReport],
+) -> None:
+    """Remove the rows the legacy file deleted, children before their articles."""
+    order = [table for phase in reversed(PHASES) for lane in phase for table in lane]
+    by_table = {report.table: report for report in reports}
+    for plan in sorted(plans, key=lambda plan: order.index(plan.table)):
+        report = by_table[plan.table]
+        if report.legacy_deleted:
+            report.removed, report.legacy_deleted = sync.remove_deleted(
+                pg, plan, report.legacy_deleted
+            )
 
 
 def settle_counts(
@@ -993,34 +1063,45 @@ def migrate(
     batch_bytes: int = BATCH_BYTES,
     progress: Callable[[Progress], None] | None = None,
     throttle: float = 0.0,
+    prefer: str | None = None,
+    apply_deletes: bool = False,
 ) -> RunReport:
     """Move (or catch up) every analytics table of ``source`` into PostgreSQL.
 
     ``throttle`` makes every stream rest ``throttle`` times as long as each
-    batch took (1.0: half the time), for a load beside a live app.
+    batch took (1.0: half the time), for a load beside a live app. A catch-up
+    resolves conflicts only as ``prefer`` says, and removes rows the legacy
+    file deleted only with ``apply_deletes``.
     """
     started = time.perf_counter()
     mode = "catch-up" if catch_up else "migrate"
     move = catch_up_table if catch_up else copy_table
+    choice: dict[str, Any] = {"prefer": prefer} if catch_up else {}
     with connect() as pg:
         plans = build_plan(source, pg, tables)
         run_id = start_run(pg, source.path, mode)
         report = RunReport(run_id, mode, [], source.unmoved_tables())
-
-        def load_table(plan: TablePlan) -> TableReport:
-            # A thread of its own: its own file handle and connection.
-            with LegacySource(source.path, check=False) as own, connect() as conn:
-                moved = move(
-                    own, connect, conn, plan,
-                    source_path=source_key(source.path), run_id=run_id,
-                    streams=streams, batch_rows=batch_rows,
-                    batch_bytes=batch_bytes, progress=progress, throttle=throttle,
-                )  # fmt: skip
-                # Fresh statistics now, while other tables are still loading.
-                conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(plan.table)))
-                return moved
-
         try:
+            # Before the first row lands: every app change from now on is known.
+            if not tracking_enabled(pg):
+                set_tracking(pg, enabled=True)
+
+            def load_table(plan: TablePlan) -> TableReport:
+                # A thread of its own: its own file handle and connection.
+                with LegacySource(source.path, check=False) as own, connect() as conn:
+                    moved = move(
+                        own, connect, conn, plan,
+                        source_path=source_key(source.path), run_id=run_id,
+                        streams=streams, batch_rows=batch_rows,
+                        batch_bytes=batch_bytes, progress=progress,
+                        throttle=throttle, **choice,
+                    )  # fmt: skip
+                    # Fresh statistics now, while other tables are still loading.
+                    conn.execute(
+                        sql.SQL("ANALYZE {}").format(sql.Identifier(plan.table))
+                    )
+                    return moved
+
             reports: dict[str, TableReport] = {}
             for phase in PHASES:
                 lanes = [
@@ -1032,14 +1113,16 @@ def migrate(
                 ):
                     reports.update((table.table, table) for table in moved)
             report.tables = [reports[plan.table] for plan in plans]
+            if catch_up and apply_deletes:
+                remove_legacy_deletions(pg, plans, report.tables)
             set_sequences(pg, plans)
         except BaseException:
             # Recorded when the server is still there; the original error wins.
             with contextlib.suppress(psycopg.Error):
-                end_run(pg, run_id, report, "failed")
+                end_run(pg, run_id, report.summary(), "failed")
             raise
         report.seconds = time.perf_counter() - started
-        end_run(pg, run_id, report, "finished")
+        end_run(pg, run_id, report.summary(), "finished")
     return report
 
 
@@ -1139,6 +1222,8 @@ def django_connector(alias: str = "analytics") -> Connect:
     params = connections[alias].get_connection_params()
     for key in ("cursor_factory", "context", "prepare_threshold"):
         params.pop(key, None)
+    # The change tracking of a cut-over knows the engine's writes by this name.
+    params["application_name"] = ENGINE_APPLICATION_NAME
 
     def connect() -> psycopg.Connection[Any]:
         # Autocommit, so every ``transaction()`` block is a real transaction

@@ -33,6 +33,7 @@ from psycopg import sql
 
 from articles.legacy.plan import EXTRA_COLUMN, TablePlan, build_plan
 from articles.legacy.rows import DUPLICATE_KEY, convert_row
+from articles.legacy.runs import source_key
 from articles.legacy.source import LegacySource
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -140,19 +141,27 @@ def row_digest(render: list[Callable[[Any], str]], values: tuple[Any, ...]) -> b
     return hashlib.md5(b"".join(parts), usedforsecurity=False).digest()
 
 
-def digest_sql(plan: TablePlan) -> sql.Composed:
-    """SELECT key, md5 digest FROM the target table, for every row."""
+def digest_expression(plan: TablePlan, alias: str) -> sql.Composed:
+    """The md5 digest of the row ``alias`` of the table's type, as bytes."""
     parts = []
     for name, kind in zip(plan.target_columns, _kinds(plan), strict=True):
-        rendered = sql.SQL(SQL_RENDER[kind]).format(c=sql.Identifier(name))
+        column = sql.SQL("{}.{}").format(sql.Identifier(alias), sql.Identifier(name))
+        rendered = sql.SQL(SQL_RENDER[kind]).format(c=column)
         parts.append(
             sql.SQL("coalesce('V' || octet_length({r}) || ':' || {r}, 'N')").format(
                 r=rendered
             )
         )
-    return sql.SQL("SELECT {key}, decode(md5({body}), 'hex') FROM {table}").format(
+    return sql.SQL("decode(md5({body}), 'hex')").format(
+        body=sql.SQL(" || ").join(parts)
+    )
+
+
+def digest_sql(plan: TablePlan) -> sql.Composed:
+    """SELECT key, md5 digest FROM the target table, for every row."""
+    return sql.SQL("SELECT t.{key}, {digest} FROM {table} t").format(
         key=sql.Identifier(plan.rules.key),
-        body=sql.SQL(" || ").join(parts),
+        digest=digest_expression(plan, "t"),
         table=sql.Identifier(plan.table),
     )
 
@@ -301,6 +310,11 @@ class TableCheck:
     extra: list[Any] = field(default_factory=list)  # in target, not in source
     changed: list[tuple[Any, int]] = field(default_factory=list)  # (key, rowid)
     unexplained: list[tuple[int, Any, str]] = field(default_factory=list)
+    # The cut-over with the app in use (articles.legacy.sync):
+    app_rows: int = 0  # rows the app created, or changed with the file unchanged
+    conflicts: list[Any] = field(default_factory=list)  # open, awaiting --prefer
+    stale: list[Any] = field(default_factory=list)  # file changed since catch-up
+    outside: list[tuple[Any, str]] = field(default_factory=list)  # (key, session)
 
     @property
     def table(self) -> str:
@@ -313,22 +327,72 @@ class TableCheck:
     @property
     def ok(self) -> bool:
         return self.count_ok and not (
-            self.missing or self.extra or self.changed or self.unexplained
+            self.missing
+            or self.extra
+            or self.changed
+            or self.unexplained
+            or self.conflicts
+            or self.stale
+            or self.outside
         )
 
 
 def compare(
-    plan: TablePlan, ours: SourceDigests, theirs: dict[Any, bytes], rejected: int
+    plan: TablePlan,
+    ours: SourceDigests,
+    theirs: dict[Any, bytes],
+    rejected: int,
+    journal: dict[Any, Any] | None = None,
+    conflicts: set[Any] | None = None,
 ) -> TableCheck:
+    """Both sides key by key; rows the app changed are held to what it recorded.
+
+    ``journal`` maps each key the app touched to its ``AppChange`` (the digest
+    of the version both sides last agreed on, and who changed it). Such a row
+    is right when the legacy file still holds that agreed version (the app's
+    change stands) or an open conflict records it; a change made outside the
+    app, a legacy change not yet caught up, and every untracked difference fail.
+    """
+    from articles.legacy.sync import is_app_id
+    from articles.legacy.tracking import APP_APPLICATION_NAME
+
+    journal = journal or {}
+    conflicts = conflicts or set()
     check = TableCheck(plan, ours.rows, len(theirs), rejected)
     check.unexplained = ours.unexplained
+
+    def tracked(key: Any, legacy: bytes | None, current: bytes | None) -> bool:
+        change = journal.get(key)
+        if change is None or change.base == current:
+            return False
+        if change.origin != APP_APPLICATION_NAME:
+            check.outside.append((key, change.origin))
+        elif key in conflicts:
+            check.conflicts.append(key)
+        elif legacy != change.base:
+            check.stale.append(key)
+        else:
+            check.app_rows += 1
+        return True
+
     for key, (rowid, digest) in ours.digests.items():
         other = theirs.get(key)
-        if other is None:
+        if tracked(key, digest, other):
+            check.migrated += other is None  # a legacy row the app deleted
+        elif other is None:
             check.missing.append(key)
         elif other != digest:
             check.changed.append((key, rowid))
-    check.extra = [key for key in theirs if key not in ours.digests]
+    for key, other in theirs.items():
+        if key in ours.digests:
+            continue
+        if tracked(key, None, other):
+            check.migrated -= 1
+        elif is_app_id(plan, key):
+            check.app_rows += 1
+            check.migrated -= 1
+        else:
+            check.extra.append(key)
     return check
 
 
@@ -392,15 +456,25 @@ def validate(
     processes: int = 2,
 ) -> list[TableCheck]:
     """Check every planned table: counts, key sets, and every row's checksum."""
-    from articles.legacy.load import rejected_rowids, source_key
+    from articles.legacy.load import rejected_rowids
+    from articles.legacy.sync import open_conflicts, read_journal
 
     checks = []
+    path = source_key(source.path)
     workers = DigestWorkers(processes)
     try:
         for plan in build_plan(source, pg, tables):
-            rejected = rejected_rowids(pg, source_key(source.path), plan.table)
+            rejected = rejected_rowids(pg, path, plan.table)
             ours, theirs = both_digests(source, connect, plan, rejected, workers)
-            checks.append(compare(plan, ours, theirs, len(rejected)))
+            check = compare(
+                plan,
+                ours,
+                theirs,
+                len(rejected),
+                read_journal(pg, plan),
+                open_conflicts(pg, plan, path),
+            )
+            checks.append(check)
     finally:
         workers.close()
     return checks

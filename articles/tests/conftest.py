@@ -9,6 +9,7 @@ returns it with its ``GeneratedFacts``.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import closing
@@ -16,9 +17,11 @@ from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 from articles.legacy.generate import create_legacy_schema, generate_legacy_file
 
@@ -82,6 +85,23 @@ def legacy_file(tmp_path: Path) -> Callable[..., Path]:
         return write_legacy_file(tmp_path / name, rows, **options)
 
     return build
+
+
+def child_environment() -> dict[str, str]:
+    """The child command targets the test database through DATABASE_URL."""
+    params = connections["analytics"].get_connection_params()
+    host, port = params.get("host", ""), params.get("port", "")
+    user = quote(params.get("user", "postgres"))
+    password = f":{quote(params['password'])}" if params.get("password") else ""
+    if host.startswith("/"):
+        url = f"postgres://{user}{password}@/{params['dbname']}?host={quote(host)}"
+    else:
+        url = f"postgres://{user}{password}@{host}:{port or 5432}/{params['dbname']}"
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "aunoo.settings_test",
+    }
 
 
 @dataclass

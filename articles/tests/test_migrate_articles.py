@@ -12,7 +12,6 @@ import time
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -22,6 +21,7 @@ from django.db import connections
 from articles.legacy import load
 from articles.legacy.plan import RULES, TargetMissing, check_target
 from articles.legacy.source import ANALYTICS_TABLES
+from articles.legacy.tracking import APP_IDS_ABOVE
 from articles.models import (
     Article,
     ArticleAnalysisCache,
@@ -33,12 +33,18 @@ from articles.models import (
     MigrationRun,
     RawArticle,
 )
-from articles.tests.conftest import article, insert_rows
+from articles.tests.conftest import article, child_environment, insert_rows
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"], transaction=True)
 
 LEGACY_DIR = Path(settings.BASE_DIR).parent / "shared" / "legacy"
-STATE_TABLES = ("legacy_migration_runs", "legacy_rejects", "legacy_checkpoints")
+STATE_TABLES = (
+    "legacy_migration_runs",
+    "legacy_rejects",
+    "legacy_checkpoints",
+    "legacy_conflicts",
+    "legacy_app_changes",
+)
 
 
 def sha256(path: Path) -> str:
@@ -407,7 +413,7 @@ def test_catch_up_brings_new_and_changed_rows(
         "https://news.example/2": "Title 2",
         "https://news.example/3": "Title 3",
     }
-    assert "articles: 1 changed rows rewritten" in result.out
+    assert "articles: 2 new or changed rows written" in result.out
     assert validate_migration("--source", str(path)).code == 0
 
 
@@ -425,12 +431,14 @@ def test_catch_up_lands_a_child_once_its_article_exists(
     assert validate_migration("--source", str(path)).code == 0
 
 
-def test_identity_sequences_continue_past_legacy_ids(legacy_file, migrate_articles):
+def test_rows_made_in_the_app_take_ids_the_legacy_file_never_hands_out(
+    legacy_file, migrate_articles
+):
     alert = {"id": 500, "keyword_id": 1, "article_uri": article(1)["uri"]}
     path = legacy_file({"articles": [article(1)], "keyword_alerts": [alert]})
     migrate_articles("--source", str(path))
     new = KeywordAlert.objects.create(keyword_id=2, article_id=article(1)["uri"])
-    assert new.id == 501
+    assert new.id == APP_IDS_ABOVE + 1
 
 
 def test_source_file_bytes_are_unchanged(
@@ -457,23 +465,6 @@ def test_run_is_recorded_with_its_summary(legacy_file, migrate_articles):
 
 
 # --- crash, restart, real files -------------------------------------------------------
-
-
-def child_environment() -> dict[str, str]:
-    """The child command targets the test database through DATABASE_URL."""
-    params = connections["analytics"].get_connection_params()
-    host, port = params.get("host", ""), params.get("port", "")
-    user = quote(params.get("user", "postgres"))
-    password = f":{quote(params['password'])}" if params.get("password") else ""
-    if host.startswith("/"):
-        url = f"postgres://{user}{password}@/{params['dbname']}?host={quote(host)}"
-    else:
-        url = f"postgres://{user}{password}@{host}:{port or 5432}/{params['dbname']}"
-    return {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "aunoo.settings_test",
-    }
 
 
 def start_child(path: Path, *args: str) -> subprocess.Popen[bytes]:

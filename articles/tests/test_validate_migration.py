@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
@@ -35,8 +35,25 @@ def test_a_clean_migration_validates(migrated, validate_migration):
     assert "Every table matches the legacy file." in result.out
 
 
+def unrecorded(statement, params=()):
+    """A change no trigger records: made as the engine's own session would."""
+    with load.django_connector()() as pg:
+        pg.execute(statement, params)
+
+
+def from_psql(statement, params=()):
+    """A change from an ordinary session, neither the app nor the engine."""
+    info = {**load.django_connector()().info.get_parameters()}
+    with load.django_connector()() as pg:
+        pg.execute("SET application_name = 'psql'")
+        pg.execute(statement, params)
+    return info
+
+
 def test_a_changed_column_fails_and_is_named(migrated, validate_migration):
-    Article.objects.filter(uri=article(2)["uri"]).update(summary="edited")
+    unrecorded(
+        "UPDATE articles SET summary = 'edited' WHERE uri = %s", [article(2)["uri"]]
+    )
     result = validate_migration("--source", str(migrated))
     assert result.code == 1
     assert (
@@ -46,33 +63,56 @@ def test_a_changed_column_fails_and_is_named(migrated, validate_migration):
 
 
 def test_a_changed_timestamp_by_one_microsecond_fails(migrated, validate_migration):
-    stored = Article.objects.get(uri=article(1)["uri"]).publication_date
-    Article.objects.filter(uri=article(1)["uri"]).update(
-        publication_date=stored + timedelta(microseconds=1)
+    unrecorded(
+        "UPDATE articles SET publication_date = publication_date + "
+        "interval '1 microsecond' WHERE uri = %s",
+        [article(1)["uri"]],
     )
     assert validate_migration("--source", str(migrated)).code == 1
 
 
 def test_a_changed_boolean_fails(migrated, validate_migration):
-    MediaBias.objects.update(enabled=None)
+    unrecorded("UPDATE mediabias SET enabled = NULL")
     result = validate_migration("--source", str(migrated))
     assert "content differs (columns: enabled)" in result.out
 
 
 def test_a_missing_row_fails(migrated, validate_migration):
-    KeywordAlert.objects.all().delete()
+    unrecorded("DELETE FROM keyword_alerts")
     result = validate_migration("--source", str(migrated))
     assert result.code == 1
     assert "keyword_alerts 1: in the legacy file, missing in PostgreSQL" in result.out
 
 
 def test_an_extra_row_fails(migrated, validate_migration):
-    Article.objects.create(uri="https://only.in/postgres")
+    unrecorded("INSERT INTO articles (uri) VALUES ('https://only.in/postgres')")
     result = validate_migration("--source", str(migrated))
     assert (
         "'https://only.in/postgres': in PostgreSQL, not in the legacy file"
         in result.out
     )
+
+
+def test_a_change_made_outside_the_app_fails_and_names_the_session(
+    migrated, validate_migration
+):
+    from_psql("UPDATE articles SET title = 'x' WHERE uri = %s", [article(3)["uri"]])
+    result = validate_migration("--source", str(migrated))
+    assert result.code == 1
+    assert (
+        f"articles {article(3)['uri']!r}: changed in PostgreSQL outside the app "
+        "(by a session named 'psql')" in result.out
+    )
+
+
+def test_the_apps_own_rows_and_changes_validate(migrated, validate_migration):
+    Article.objects.filter(uri=article(2)["uri"]).update(summary="edited here")
+    Article.objects.create(uri="https://made.in/the-app")
+    KeywordAlert.objects.filter(id=1).update(is_read=True)
+    MediaBias.objects.all().delete()
+    result = validate_migration("--source", str(migrated))
+    assert result.code == 0, result.out
+    assert "4 rows were created or changed in the app" in result.out
 
 
 def test_counts_include_the_rejects(legacy_file, migrate_articles, validate_migration):

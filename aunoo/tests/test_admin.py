@@ -24,7 +24,11 @@ from articles.models import (
     ArticleAnnotation,
     KeywordAlert,
     KeywordArticleMatch,
+    LegacyAppChange,
+    LegacyConflict,
+    LegacyReject,
     MediaBias,
+    MigrationRun,
     RawArticle,
 )
 from config_app.models import (
@@ -38,8 +42,15 @@ from config_app.models import (
 )
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+# The migration engine's records: shown, never edited by hand.
+READ_ONLY = {MigrationRun, LegacyConflict, LegacyAppChange, LegacyReject}
 REGISTERED = [
     pytest.param(model, id=model._meta.label) for model in admin.site._registry
+]
+EDITABLE = [
+    pytest.param(model, id=model._meta.label)
+    for model in admin.site._registry
+    if model not in READ_ONLY
 ]
 
 
@@ -59,6 +70,7 @@ def sample_rows(admin_user: User) -> dict[type, object]:
         publication_date=dt.datetime(2025, 10, 6, 21, 41, tzinfo=dt.UTC),
     )
     group = KeywordGroup.objects.create(name="Solar", topic="Climate")
+    now = dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC)
     keyword = MonitoredKeyword.objects.create(group=group, keyword="solar")
     return {
         Article: article,
@@ -96,6 +108,38 @@ def sample_rows(admin_user: User) -> dict[type, object]:
             email="ada@example.com"
         ),
         UserPreferences: UserPreferences.for_user(admin_user),
+        MigrationRun: (
+            run := MigrationRun.objects.create(
+                source_path="/data/fnaapp.db",
+                source_sha256="0" * 64,
+                mode="migrate",
+                started_at=now,
+            )
+        ),
+        LegacyReject: LegacyReject.objects.create(
+            run=run,
+            source_path="/data/fnaapp.db",
+            table_name="articles",
+            legacy_rowid=4,
+            reason="null key",
+            row={"uri": None},
+            created_at=now,
+        ),
+        LegacyConflict: LegacyConflict.objects.create(
+            run=run,
+            source_path="/data/fnaapp.db",
+            table_name="articles",
+            key=article.uri,
+            kind=LegacyConflict.Kind.BOTH_CHANGED,
+            columns=["title"],
+            detected_at=now,
+        ),
+        LegacyAppChange: LegacyAppChange.objects.create(
+            table_name="articles",
+            key=article.uri,
+            first_changed_at=now,
+            changed_at=now,
+        ),
         User: admin_user,
         Group: Group.objects.create(name="analysts"),
     }
@@ -109,10 +153,18 @@ def test_changelist_renders_for_staff(
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("model", REGISTERED)
+@pytest.mark.parametrize("model", EDITABLE)
 def test_add_page_renders_for_staff(admin_client: Client, model: type) -> None:
     response = admin_client.get(admin_url(model, "add"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", sorted(READ_ONLY, key=str))
+def test_engine_records_cannot_be_added_by_hand(
+    admin_client: Client, model: type
+) -> None:
+    response = admin_client.get(admin_url(model, "add"))
+    assert response.status_code == 403
 
 
 @pytest.mark.parametrize("model", REGISTERED)

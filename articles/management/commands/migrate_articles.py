@@ -13,6 +13,7 @@ from django.db import connections
 
 from articles.legacy import load
 from articles.legacy.plan import TablePlan, TargetMissing, build_plan
+from articles.legacy.runs import RunLocked
 from articles.legacy.source import ANALYTICS_TABLES, LegacySource, SourceError
 
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines off a terminal
@@ -81,6 +82,19 @@ class Command(BaseCommand):
             "last run (compares row checksums).",
         )
         parser.add_argument(
+            "--prefer",
+            choices=("legacy", "app"),
+            help="With --catch-up: resolve rows changed on both sides (conflicts) "
+            "with the legacy file's version or keep the app's. Without it a "
+            "conflict keeps the app's version, records both, and exits 1.",
+        )
+        parser.add_argument(
+            "--apply-deletes",
+            action="store_true",
+            help="With --catch-up: remove rows the legacy file deleted (they are "
+            "only reported otherwise). Rows the app changed are never removed.",
+        )
+        parser.add_argument(
             "--strict", action="store_true", help="Exit 1 if any row was rejected."
         )
         parser.add_argument(
@@ -131,8 +145,15 @@ class Command(BaseCommand):
         streams: int,
         database: str,
         throttle: float,
+        prefer: str | None,
+        apply_deletes: bool,
         **options: Any,
     ) -> None:
+        if (prefer or apply_deletes) and not catch_up:
+            raise CommandError(
+                "--prefer and --apply-deletes belong to --catch-up: add --catch-up.",
+                returncode=2,
+            )
         if batch_size < 1 or streams < 1:
             raise CommandError(
                 "--batch-size and --streams must be at least 1.", returncode=2
@@ -166,8 +187,10 @@ class Command(BaseCommand):
                     streams=streams,
                     throttle=throttle,
                     verbosity=verbosity,
+                    prefer=prefer,
+                    apply_deletes=apply_deletes,
                 )
-            except TargetMissing as exc:
+            except (TargetMissing, RunLocked) as exc:
                 raise CommandError(str(exc)) from exc
             except psycopg.OperationalError as exc:
                 raise CommandError(
@@ -175,6 +198,16 @@ class Command(BaseCommand):
                     "batch is kept: start the server again and run the same command "
                     "to resume where it stopped."
                 ) from exc
+        if report.conflicts and not prefer:
+            self.stderr.write(
+                self.style.ERROR(
+                    f"{report.conflicts:,} rows were changed on both sides since the "
+                    "last catch-up (listed above). The app's versions stay and both "
+                    "versions are in legacy_conflicts; run again with --prefer legacy "
+                    "or --prefer app to resolve them."
+                )
+            )
+            sys.exit(1)
         if strict and report.rejected:
             self.stderr.write(
                 self.style.ERROR(
@@ -195,6 +228,8 @@ class Command(BaseCommand):
         streams: int,
         throttle: float,
         verbosity: int,
+        prefer: str | None,
+        apply_deletes: bool,
     ) -> load.RunReport:
         display = ProgressDisplay(self, tty=self.stdout.isatty())
         report = load.migrate(
@@ -206,6 +241,8 @@ class Command(BaseCommand):
             streams=streams,
             throttle=throttle,
             progress=display if verbosity >= 1 else None,
+            prefer=prefer,
+            apply_deletes=apply_deletes,
         )
         display.end()
         if verbosity >= 1:
@@ -282,7 +319,29 @@ class Command(BaseCommand):
             )
         if table.updated:
             self.stdout.write(
-                f"  {table.table}: {table.updated:,} changed rows rewritten"
+                f"  {table.table}: {table.updated:,} new or changed rows written"
+            )
+        if table.app_kept:
+            self.stdout.write(
+                f"  {table.table}: {table.app_kept:,} rows changed in the app kept "
+                "(the legacy file did not change them)"
+            )
+        for line in table.conflicts:
+            self.stdout.write(self.style.WARNING(f"  conflict: {line}"))
+        if table.removed:
+            self.stdout.write(
+                f"  {table.table}: {table.removed:,} rows the legacy file deleted "
+                "were removed"
+            )
+        if table.legacy_deleted:
+            shown = ", ".join(repr(key) for key in table.legacy_deleted[:5])
+            self.stdout.write(
+                self.style.WARNING(
+                    f"  {table.table}: {len(table.legacy_deleted):,} rows were "
+                    f"deleted in the legacy file but are kept here ({shown}"
+                    f"{', …' if len(table.legacy_deleted) > 5 else ''}); "
+                    "--apply-deletes removes them"
+                )
             )
         if verbosity >= 1:
             for line in table.samples:

@@ -10,7 +10,7 @@ import psycopg
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from articles.legacy import load, verify
+from articles.legacy import load, runs, verify
 from articles.legacy.plan import TargetMissing
 from articles.legacy.source import ANALYTICS_TABLES, LegacySource, SourceError
 
@@ -55,10 +55,12 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=2) from exc
         try:
             with legacy, connect() as pg:
+                # Shared: validations may overlap, a migration may not.
+                runs.acquire(pg, shared=True)
                 checks = verify.validate(legacy, pg, connect, tables or ())
                 failed = [check for check in checks if not check.ok]
                 self._print(checks, legacy, pg, show)
-        except TargetMissing as exc:
+        except (TargetMissing, runs.RunLocked) as exc:
             raise CommandError(str(exc)) from exc
         except psycopg.OperationalError as exc:
             raise CommandError(
@@ -74,6 +76,13 @@ class Command(BaseCommand):
             )
             sys.exit(1)
         self.stdout.write(self.style.SUCCESS("Every table matches the legacy file."))
+        app_rows = sum(check.app_rows for check in checks)
+        if app_rows:
+            self.stdout.write(
+                f"{app_rows:,} rows were created or changed in the app since the "
+                "legacy file was synced; their legacy versions are unchanged, so "
+                "they are the app's own work."
+            )
 
     def _print(
         self,
@@ -88,7 +97,14 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.MIGRATE_HEADING(header))
         for check in checks:
-            differ = len(check.missing) + len(check.extra) + len(check.changed)
+            differ = (
+                len(check.missing)
+                + len(check.extra)
+                + len(check.changed)
+                + len(check.conflicts)
+                + len(check.stale)
+                + len(check.outside)
+            )
             result = self.style.SUCCESS("ok") if check.ok else self.style.ERROR("FAIL")
             self.stdout.write(
                 f"{check.table:<26}{check.source_rows:>10,}{check.migrated:>10,}"
@@ -115,6 +131,31 @@ class Command(BaseCommand):
             where = f" (columns: {', '.join(columns)})" if columns else ""
             self.stdout.write(
                 self.style.ERROR(f"  {check.table} {key!r}: {label}{where}")
+            )
+        for key in check.conflicts[:show]:
+            self.stdout.write(
+                self.style.ERROR(
+                    f"  {check.table} {key!r}: changed on both sides, an open "
+                    "conflict: resolve it with `migrate_articles --catch-up --prefer "
+                    "legacy` or `--prefer app`"
+                )
+            )
+        for key in check.stale[:show]:
+            self.stdout.write(
+                self.style.ERROR(
+                    f"  {check.table} {key!r}: changed in the legacy file since the "
+                    "last catch-up (the app changed it too): run `migrate_articles "
+                    "--catch-up`"
+                )
+            )
+        for key, session in check.outside[:show]:
+            self.stdout.write(
+                self.style.ERROR(
+                    f"  {check.table} {key!r}: changed in PostgreSQL outside the app "
+                    f"(by a session named {session or 'nothing'!r}): run "
+                    "`migrate_articles --catch-up`, then choose with --prefer legacy "
+                    "(restore) or --prefer app (keep)"
+                )
             )
         for rowid, key, reason in check.unexplained[:show]:
             self.stdout.write(
