@@ -600,6 +600,25 @@ def rejected_rowids(
     return {r[0] for r in pg.execute(query, [source_path, table])}
 
 
+def prune_rejects(
+    source: LegacySource, pg: psycopg.Connection[Any], table: str, source_path: str
+) -> None:
+    """Forget the rejects of rows the legacy file has deleted since."""
+    recorded = sorted(rejected_rowids(pg, source_path, table))
+    present: set[int] = set()
+    for start in range(0, len(recorded), 5000):
+        chunk = recorded[start : start + 5000]
+        present.update(source.existing_rowids(table, chunk))
+    gone = [rowid for rowid in recorded if rowid not in present]
+    if gone:
+        with pg.transaction():
+            pg.execute(
+                "DELETE FROM legacy_rejects WHERE source_path = %s AND table_name = %s "
+                "AND legacy_rowid = ANY(%s)",
+                [source_path, table, gone],
+            )
+
+
 def reject_message(table: str, key: str | None, column: str | None, reason: str) -> str:
     advice = REJECT_ADVICE.get(reason.split(":")[0], REJECT_ADVICE[CONSTRAINT])
     where = f", column {column}" if column else ""
@@ -903,6 +922,7 @@ def catch_up_table(
     """
     started = time.perf_counter()
     register_parts(source, pg, plan, source_path, 1, batch_rows)
+    prune_rejects(source, pg, plan.table, source_path)
     rejected = rejected_rowids(pg, source_path, plan.table, keep_orphans=False)
     workers = DigestWorkers()
     try:

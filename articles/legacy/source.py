@@ -240,6 +240,13 @@ class LegacySource:
             list(rowids),
         ).fetchall()
 
+    def existing_rowids(self, table: str, rowids: Sequence[int]) -> list[int]:
+        marks = ", ".join("?" * len(rowids))
+        rows = self.conn.execute(
+            f'SELECT rowid FROM "{table}" WHERE rowid IN ({marks})', list(rowids)
+        ).fetchall()
+        return [int(row[0]) for row in rows]
+
     def iter_rows(
         self, table: str, columns: Sequence[str], *, batch: int = 2000
     ) -> Iterator[tuple[Any, ...]]:
