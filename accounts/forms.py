@@ -1,8 +1,10 @@
-"""The reader's own UI preferences."""
+"""The reader's own UI preferences and the password change form."""
 
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.hashers import check_password
 
 from accounts.models import UserPreferences
 
@@ -30,3 +32,27 @@ class PreferencesForm(forms.ModelForm[UserPreferences]):
 
     def clean_default_topic(self) -> str:
         return (self.cleaned_data.get("default_topic") or "").strip()
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form (old password, AUTH_PASSWORD_VALIDATORS), refusing the same one.
+
+    A forced change (imported accounts) exists to retire the old password, so
+    keeping it must not count as a change.
+    """
+
+    error_messages = {
+        **auth_forms.PasswordChangeForm.error_messages,
+        "password_unchanged": "Choose a password different from your current one.",
+    }
+
+    def clean_new_password2(self) -> str:
+        password = str(self.cleaned_data.get("new_password2") or "")
+        # Against the stored hash, so it works for every hasher, legacy bcrypt
+        # included, and whatever was typed as the old password. No setter: this
+        # check never rewrites the hash.
+        if password and check_password(password, self.user.password):
+            raise forms.ValidationError(
+                self.error_messages["password_unchanged"], code="password_unchanged"
+            )
+        return password
