@@ -1,11 +1,15 @@
-"""The reader's own UI preferences and the password change form."""
+"""The reader's own UI preferences, password change and sign-in forms."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.hashers import check_password
 
+from accounts import sign_in_throttle
 from accounts.models import UserPreferences
 
 
@@ -56,3 +60,42 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
                 self.error_messages["password_unchanged"], code="password_unchanged"
             )
         return password
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    """Django's sign-in form, refusing accounts with too many recent failures.
+
+    Counts only wrong credentials: a right password refused for another reason
+    (the admin turning away a member) is not a failure.
+    """
+
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": "That username and password do not match. "
+        "Try again (passwords are case-sensitive).",
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = str(self.cleaned_data.get("username") or "")
+        minutes = sign_in_throttle.minutes_locked(username)
+        if minutes:
+            raise forms.ValidationError(
+                f"Too many failed sign-ins for this account; try again in "
+                f"{minutes} minute{'' if minutes == 1 else 's'}.",
+                code="throttled",
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if username and self.user_cache is None:
+                sign_in_throttle.record_failure(username)
+            raise
+        if self.user_cache is not None:
+            sign_in_throttle.forget(username)
+        return cleaned
+
+
+class AdminSignInForm(SignInForm, AdminAuthenticationForm):
+    """The admin's sign-in form (staff only), with the same throttle."""
+
+    error_messages = AdminAuthenticationForm.error_messages

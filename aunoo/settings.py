@@ -136,6 +136,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
+# After this many failed sign-ins within SIGN_IN_LOCKOUT_MINUTES, an account
+# refuses sign-ins until the oldest of them is that old (accounts.sign_in_throttle).
+SIGN_IN_FAILURE_LIMIT = positive_setting(os.environ, "SIGN_IN_FAILURE_LIMIT", 5)
+SIGN_IN_LOCKOUT_MINUTES = positive_setting(os.environ, "SIGN_IN_LOCKOUT_MINUTES", 15)
+
+CACHES = {
+    # Per process: filter menus and other short-lived, recomputable values.
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Failed sign-ins must be counted once for all gunicorn workers, so they live
+    # in a table of the default SQLite database (made by `manage.py migrate`).
+    "sign_in_failures": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "sign_in_failures",
+        # Culling past MAX_ENTRIES drops counts: far above any real number of
+        # accounts failing within SIGN_IN_LOCKOUT_MINUTES.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+
 # Security --------------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True

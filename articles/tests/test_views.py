@@ -92,6 +92,12 @@ def test_login_with_a_wrong_password_says_so(client: Client, member: User) -> No
     assert b"do not match" in response.content
 
 
+def test_login_without_a_password_asks_for_both(client: Client, member: User) -> None:
+    response = client.post(reverse("login"), {"username": "mel", "password": ""})
+    assert response.status_code == 200
+    assert b"Enter both your username and your password." in response.content
+
+
 def test_login_then_logout(client: Client, member: User) -> None:
     client.post(reverse("login"), {"username": "mel", "password": "mel-password-1"})
     assert client.get(reverse("articles:list")).status_code == 200
