@@ -171,6 +171,18 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 if os.environ.get("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Monitoring --------------------------------------------------------------------
+
+# A bearer token that lets monitoring read /healthz's details without a login;
+# empty: only staff see them.
+HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "").strip()
+if HEALTHZ_TOKEN and len(HEALTHZ_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "HEALTHZ_TOKEN is too short to be secret: use at least 32 characters, e.g. "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, or leave "
+        "it empty so that only staff see the details of /healthz."
+    )
+
 # Search ------------------------------------------------------------------------
 
 # "Most relevant first" ranks the newest this-many matches of a search (all of

@@ -92,6 +92,13 @@ def setting_with(name: str, value: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_a_short_healthz_token_stops_start_saying_how_to_make_one() -> None:
+    result = setting_with("HEALTHZ_TOKEN", "secret")
+    assert result.returncode != 0
+    assert "HEALTHZ_TOKEN is too short to be secret: use at least 32" in result.stderr
+    assert "secrets.token_urlsafe(32)" in result.stderr
+
+
 def test_the_sign_in_failure_limit_is_read_from_the_environment() -> None:
     assert setting_with("SIGN_IN_FAILURE_LIMIT", "8").stdout.strip() == "8"
     bad = setting_with("SIGN_IN_FAILURE_LIMIT", "0")
