@@ -55,3 +55,10 @@ def member_client(member: User) -> Client:
     client = Client()
     client.force_login(member)
     return client
+
+
+@pytest.fixture
+def member_web_client(member_client: Client) -> Client:
+    """The member's client seeing what a browser sees: a crash is a 500 page."""
+    member_client.raise_request_exception = False
+    return member_client

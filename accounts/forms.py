@@ -1,9 +1,15 @@
-"""The reader's own UI preferences."""
+"""The reader's own UI preferences, password change and sign-in forms."""
 
 from __future__ import annotations
 
-from django import forms
+from typing import Any
 
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.hashers import check_password
+
+from accounts import sign_in_throttle
 from accounts.models import UserPreferences
 
 
@@ -30,3 +36,66 @@ class PreferencesForm(forms.ModelForm[UserPreferences]):
 
     def clean_default_topic(self) -> str:
         return (self.cleaned_data.get("default_topic") or "").strip()
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form (old password, AUTH_PASSWORD_VALIDATORS), refusing the same one.
+
+    A forced change (imported accounts) exists to retire the old password, so
+    keeping it must not count as a change.
+    """
+
+    error_messages = {
+        **auth_forms.PasswordChangeForm.error_messages,
+        "password_unchanged": "Choose a password different from your current one.",
+    }
+
+    def clean_new_password2(self) -> str:
+        password = str(self.cleaned_data.get("new_password2") or "")
+        # Against the stored hash, so it works for every hasher, legacy bcrypt
+        # included, and whatever was typed as the old password. No setter: this
+        # check never rewrites the hash.
+        if password and check_password(password, self.user.password):
+            raise forms.ValidationError(
+                self.error_messages["password_unchanged"], code="password_unchanged"
+            )
+        return password
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    """Django's sign-in form, refusing accounts with too many recent failures.
+
+    Counts only wrong credentials: a right password refused for another reason
+    (the admin turning away a member) is not a failure.
+    """
+
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": "That username and password do not match. "
+        "Try again (passwords are case-sensitive).",
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = str(self.cleaned_data.get("username") or "")
+        minutes = sign_in_throttle.minutes_locked(username)
+        if minutes:
+            raise forms.ValidationError(
+                f"Too many failed sign-ins for this account; try again in "
+                f"{minutes} minute{'' if minutes == 1 else 's'}.",
+                code="throttled",
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if username and self.user_cache is None:
+                sign_in_throttle.record_failure(username)
+            raise
+        if self.user_cache is not None:
+            sign_in_throttle.forget(username)
+        return cleaned
+
+
+class AdminSignInForm(SignInForm, AdminAuthenticationForm):
+    """The admin's sign-in form (staff only), with the same throttle."""
+
+    error_messages = AdminAuthenticationForm.error_messages

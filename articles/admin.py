@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.postgres.search import SearchQuery
 from django.db import connections
 from django.db.models import Max, Min, Model, Q, QuerySet
@@ -115,12 +117,30 @@ def _periods(
 _ModelT = TypeVar("_ModelT", bound=Model)
 
 
+class CalendarBoundedChangeList(ChangeList):
+    """Django's changelist, refusing date-hierarchy links past the calendar's end.
+
+    Django computes the end of the chosen year, month or day; for the last of
+    each in year 9999 that end cannot be written, and the page would fail.
+    """
+
+    def get_filters(self, request: HttpRequest) -> Any:
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as exc:
+            # The admin answers this with the changelist and ?e=1.
+            raise IncorrectLookupParameters(exc) from exc
+
+
 class AnalyticsAdmin(admin.ModelAdmin[_ModelT]):
     """Defaults for tables that hold millions of imported rows."""
 
     paginator = BoundedCountPaginator
     show_full_result_count = False
     readonly_fields = ("legacy_extra",)
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return CalendarBoundedChangeList
 
 
 class RawArticleInline(admin.StackedInline[RawArticle, Article]):

@@ -11,6 +11,10 @@ from articles.models import ArticleAnnotation
 from articles.search import SORT_NEWEST, SORT_OLDEST, SORT_RELEVANCE, Filters
 
 MAX_QUERY_LENGTH = 200
+# The list still answers with the other filters; this says which one was dropped.
+DATE_IGNORED = (
+    "“{label}” is not a date (YYYY-MM-DD, years 1 to 9999): the list ignores it."
+)
 FACET_FIELDS = ("topic", "category", "sentiment", "time_to_impact", "driver_type")
 ANALYZED_CHOICES = [("", "Any"), ("yes", "Analysed"), ("no", "Not analysed")]
 SORT_CHOICES = [
@@ -45,11 +49,13 @@ class ArticleFilterForm(forms.Form):
         label="Published from",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": DATE_IGNORED.format(label="Published from")},
     )
     date_to = forms.DateField(
         label="Published until",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": DATE_IGNORED.format(label="Published until")},
     )
     analyzed = forms.ChoiceField(
         label="Analysis", choices=ANALYZED_CHOICES, required=False

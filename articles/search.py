@@ -26,7 +26,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -99,7 +99,9 @@ def filter_articles(filters: Filters) -> QuerySet[Article]:
     )
     if filters.date_from:
         queryset = queryset.filter(publication_date__gte=_start_of(filters.date_from))
-    if filters.date_to:
+    if filters.date_to and filters.date_to < date.max:
+        # Until the last day of the calendar (9999-12-31) is no limit at all,
+        # and its next day cannot be written.
         next_day = filters.date_to + timedelta(days=1)
         queryset = queryset.filter(publication_date__lt=_start_of(next_day))
     if filters.analyzed is True:
@@ -179,12 +181,18 @@ class Cursor:
 
     @classmethod
     def decode(cls, token: str, sort: str) -> Cursor | None:
-        """The cursor in ``token``, or None when it is not one of ours."""
+        """The cursor in ``token``, or None when it is not one of ours.
+
+        A cursor comes from the query string, so anything may be in it: a uri
+        PostgreSQL cannot compare (NUL) or a date it cannot hold makes it None.
+        """
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
             key, uri = json.loads(raw)
-            return cls(_parse_key(key, sort), uri) if isinstance(uri, str) else None
-        except (binascii.Error, ValueError, TypeError):
+            if not isinstance(uri, str) or "\x00" in uri:
+                return None
+            return cls(_parse_key(key, sort), uri)
+        except (binascii.Error, ValueError, TypeError, OverflowError):
             return None
 
     @classmethod
@@ -201,10 +209,19 @@ def _parse_key(key: Any, sort: str) -> datetime | float | None:
         if isinstance(key, bool) or not isinstance(key, int | float):
             raise TypeError("a rank is a number")
         return float(key)
-    parsed = datetime.fromisoformat(key)
+    return utc_from_iso(key)
+
+
+def utc_from_iso(text: str) -> datetime:
+    """A cursor's ISO 8601 date, with its offset, in UTC as cursors are written.
+
+    Raises ValueError (no offset, not a date) or OverflowError (past year 9999
+    in UTC). PostgreSQL refuses offsets beyond 15:59, so none reaches it.
+    """
+    parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         raise ValueError("a cursor date carries its offset")
-    return parsed
+    return parsed.astimezone(UTC)
 
 
 @dataclass

@@ -21,11 +21,13 @@ class ArticleUriConverter:
 
     def to_python(self, value: str) -> str:
         try:
-            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-            return raw.decode()
+            uri = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         except (binascii.Error, UnicodeDecodeError) as exc:
             # A ValueError makes the resolver answer 404.
             raise ValueError("not an encoded article uri") from exc
+        if "\x00" in uri:
+            raise ValueError("no article uri holds a NUL character")
+        return uri
 
     def to_url(self, value: str) -> str:
         return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")

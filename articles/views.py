@@ -325,8 +325,8 @@ def _decode_alert_token(token: str) -> tuple[bool, datetime, int] | None:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         unread, seen, pk = json.loads(raw)
-        return bool(unread), datetime.fromisoformat(seen), int(pk)
-    except (binascii.Error, ValueError, TypeError):
+        return bool(unread), search.utc_from_iso(seen), int(pk)
+    except (binascii.Error, ValueError, TypeError, OverflowError):
         return None
 
 

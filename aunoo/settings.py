@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "aunoo.middleware.SecurityHeadersMiddleware",
+    "aunoo.middleware.RejectNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -136,6 +138,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
+# After this many failed sign-ins within SIGN_IN_LOCKOUT_MINUTES, an account
+# refuses sign-ins until the oldest of them is that old (accounts.sign_in_throttle).
+SIGN_IN_FAILURE_LIMIT = positive_setting(os.environ, "SIGN_IN_FAILURE_LIMIT", 5)
+SIGN_IN_LOCKOUT_MINUTES = positive_setting(os.environ, "SIGN_IN_LOCKOUT_MINUTES", 15)
+
+CACHES = {
+    # Per process: filter menus and other short-lived, recomputable values.
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Failed sign-ins must be counted once for all gunicorn workers, so they live
+    # in a table of the default SQLite database (made by `manage.py migrate`).
+    "sign_in_failures": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "sign_in_failures",
+        # Culling past MAX_ENTRIES drops counts: far above any real number of
+        # accounts failing within SIGN_IN_LOCKOUT_MINUTES.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+
 # Security --------------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
@@ -150,6 +171,18 @@ SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 if os.environ.get("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Monitoring --------------------------------------------------------------------
+
+# A bearer token that lets monitoring read /healthz's details without a login;
+# empty: only staff see them.
+HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "").strip()
+if HEALTHZ_TOKEN and len(HEALTHZ_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "HEALTHZ_TOKEN is too short to be secret: use at least 32 characters, e.g. "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, or leave "
+        "it empty so that only staff see the details of /healthz."
+    )
 
 # Search ------------------------------------------------------------------------
 

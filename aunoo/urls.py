@@ -7,20 +7,26 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.forms import AdminSignInForm, PasswordChangeForm, SignInForm
 from aunoo import views
+
+# Both sign-in pages count failed attempts and lock an account for a while.
+admin.site.login_form = AdminSignInForm
 
 # Django's own names (login, logout, password_change...), unnamespaced: settings
 # and accounts.middleware refer to them. No password reset: no mail is sent.
 auth_urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=SignInForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "account/password/",
-        auth_views.PasswordChangeView.as_view(),
+        auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),
         name="password_change",
     ),
     path(

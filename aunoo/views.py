@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -33,9 +35,17 @@ def _database_status(alias: str) -> dict[str, object]:
 @login_not_required
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Each database's status and round trip; 503 when one is down."""
+    """Up or down for anyone; 503 when a database is down.
+
+    Staff, and monitoring that sends ``Authorization: Bearer <HEALTHZ_TOKEN>``,
+    also get each database's status, round trip and migration state, and the
+    last data migration: details an anonymous visitor has no use for.
+    """
     databases = {alias: _database_status(alias) for alias in connections}
     healthy = all(entry["status"] == "ok" for entry in databases.values())
+    status = 200 if healthy else 503
+    if not _may_see_details(request):
+        return JsonResponse({"status": "ok" if healthy else "down"}, status=status)
     body = {
         "status": "ok" if healthy else "degraded",
         "databases": databases,
@@ -43,7 +53,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
         if databases.get("analytics", {}).get("status") == "ok"
         else None,
     }
-    return JsonResponse(body, status=200 if healthy else 503)
+    return JsonResponse(body, status=status)
+
+
+def _may_see_details(request: HttpRequest) -> bool:
+    token = settings.HEALTHZ_TOKEN
+    scheme, _, offered = request.headers.get("Authorization", "").partition(" ")
+    if token and scheme.lower() == "bearer":
+        return hmac.compare_digest(offered.strip().encode(), token.encode())
+    try:
+        return bool(request.user.is_staff)
+    except DatabaseError:
+        return False  # the sessions' database is down: the answer says so anyway
 
 
 def _last_data_migration() -> dict[str, object] | None:

@@ -31,8 +31,9 @@ class MonitoredKeywordInline(admin.TabularInline[MonitoredKeyword, KeywordGroup]
 
 @admin.register(KeywordGroup)
 class KeywordGroupAdmin(admin.ModelAdmin[KeywordGroup]):
-    list_display = ("id", "name", "topic", "provider", "source", "created_at")
+    list_display = ("id", "name", "topic", "owner", "provider", "source", "created_at")
     list_filter = ("topic", "provider", "source")
+    list_select_related = ("owner",)
     search_fields = ("name", "topic")
     readonly_fields = ("created_at",)
     inlines = (MonitoredKeywordInline,)

@@ -6,8 +6,13 @@ too, because the analytics rows in PostgreSQL refer to them by number.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 class AppSetting(models.Model):
@@ -31,6 +36,15 @@ class KeywordGroup(models.Model):
     created_at = models.DateTimeField(null=True, blank=True, auto_now_add=True)
     provider = models.CharField(max_length=64, default="news", blank=True)
     source = models.CharField(max_length=64, default="news")
+    # Who created it here. Groups imported from the legacy app, and those whose
+    # creator's account is gone, have none: only staff may rename or delete them.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_keyword_groups",
+    )
     followers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="KeywordGroupFollow",
@@ -44,6 +58,14 @@ class KeywordGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def can_be_changed_by(self, user: AbstractBaseUser | AnonymousUser) -> bool:
+        """Renaming and deleting a shared group is for its owner and staff."""
+        if not user.is_authenticated:
+            return False
+        return bool(getattr(user, "is_staff", False)) or (
+            self.owner_id is not None and self.owner_id == user.pk
+        )
 
 
 class MonitoredKeyword(models.Model):

@@ -22,9 +22,11 @@ from config_app.models import (
 
 def _groups(request: AuthenticatedHttpRequest) -> QuerySet[KeywordGroup]:
     follows = KeywordGroupFollow.objects.filter(user=request.user, group=OuterRef("pk"))
-    return KeywordGroup.objects.annotate(
-        keyword_count=Count("keywords"), followed=Exists(follows)
-    ).order_by("name")
+    return (
+        KeywordGroup.objects.select_related("owner")
+        .annotate(keyword_count=Count("keywords"), followed=Exists(follows))
+        .order_by("name")
+    )
 
 
 @require_GET
@@ -40,7 +42,9 @@ def group_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.error(request, "The group was not created: see below.")
         context = {"groups": _groups(request), "form": form}
         return render(request, "config_app/group_list.html", context, status=400)
-    group = form.save()
+    group = form.save(commit=False)
+    group.owner = request.user
+    group.save()
     KeywordGroupFollow.objects.create(user=request.user, group=group)
     messages.success(request, f"Created “{group.name}”; you follow it.")
     return redirect("keywords:group", pk=group.pk)
@@ -62,6 +66,7 @@ def _render_group(
 ) -> HttpResponse:
     context = {
         "group": group,
+        "can_change": group.can_be_changed_by(request.user),
         "keywords": group.keywords.order_by("keyword"),
         "rename_form": rename_form or KeywordGroupForm(instance=group),
         "keyword_form": keyword_form or KeywordForm(group=group),
@@ -69,9 +74,18 @@ def _render_group(
     return render(request, "config_app/group_detail.html", context, status=status)
 
 
+def _check_can_change(request: HttpRequest, group: KeywordGroup) -> None:
+    if group.can_be_changed_by(request.user):
+        return
+    owner = group.owner
+    who = f"its owner ({owner.get_username()}) or staff" if owner else "staff"
+    raise PermissionDenied(f"Only {who} can rename or delete “{group.name}”.")
+
+
 @require_POST
 def group_rename(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(_groups(request), pk=pk)
+    _check_can_change(request, group)
     form = KeywordGroupForm(request.POST, instance=group)
     if not form.is_valid():
         messages.error(request, "The group was not renamed: see below.")
@@ -84,7 +98,8 @@ def group_rename(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def group_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    group = get_object_or_404(KeywordGroup, pk=pk)
+    group = get_object_or_404(KeywordGroup.objects.select_related("owner"), pk=pk)
+    _check_can_change(request, group)
     name = group.name
     group.delete()
     # The group's matches live in PostgreSQL, out of reach of SQLite's cascade;

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import bcrypt
 import pytest
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
@@ -108,3 +109,43 @@ def test_rejected_change_keeps_the_flag() -> None:
 def test_anonymous_visitor_is_sent_to_login_as_before() -> None:
     response = Client().get("/test-home/")
     assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db(databases=["default"])
+def test_the_same_password_is_refused_with_a_message() -> None:
+    client, _ = _client_for(force=True)
+    response = _change(client, PASSWORD)
+    assert response.status_code == 200
+    assert "Choose a password different from your current one." in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.django_db(databases=["default"])
+def test_the_same_password_keeps_the_flag() -> None:
+    client, user = _client_for(force=True)
+    _change(client, PASSWORD)
+    assert LegacyProfile.objects.get(user=user).force_password_change
+
+
+@pytest.mark.django_db(databases=["default"])
+def test_the_same_legacy_bcrypt_password_is_refused() -> None:
+    user = User.objects.create_user("legacy")
+    legacy_hash = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
+    User.objects.filter(pk=user.pk).update(password=f"bcrypt${legacy_hash}")
+    LegacyProfile.objects.create(user=user, force_password_change=True)
+    client = Client()
+    client.force_login(User.objects.get(pk=user.pk))
+    response = _change(client, PASSWORD)
+    assert "Choose a password different from your current one." in (
+        response.content.decode()
+    )
+    assert LegacyProfile.objects.get(user=user).force_password_change
+
+
+@pytest.mark.django_db(databases=["default"])
+def test_a_common_password_is_refused_by_the_validators() -> None:
+    client, user = _client_for(force=True)
+    response = _change(client, "password123")
+    assert "This password is too common." in response.content.decode()
+    assert LegacyProfile.objects.get(user=user).force_password_change

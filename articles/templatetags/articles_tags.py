@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import markdown
 import nh3
 from django import template
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
@@ -66,23 +67,34 @@ def web_link(uri: str | None) -> str:
 register.filter("highlight", search.highlight, is_safe=True)
 
 
+def _signed_in_user(request: HttpRequest | None) -> AbstractBaseUser | None:
+    """The signed-in reader, or None.
+
+    None too for an error page rendered before AuthenticationMiddleware ran (a
+    disallowed Host is refused first): such a request has no user at all.
+    """
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
 @register.simple_tag(takes_context=True)
 def unread_alert_count(context: template.Context) -> str:
     """Unread alerts of the followed groups: one query per database, capped."""
     request: HttpRequest | None = context.get("request")
-    if request is None or not request.user.is_authenticated:
+    user = _signed_in_user(request)
+    if user is None:
         return ""
     # The alerts page has counted already; elsewhere count here.
     count = getattr(request, "unread_alerts", None)
     if count is None:
-        count = _count_unread(request)
+        count = _count_unread(user)
     if count > UNREAD_COUNT_CAP:
         return f"{UNREAD_COUNT_CAP}+"
     return str(count) if count else ""
 
 
-def _count_unread(request: HttpRequest) -> int:
-    group_ids = crossdb.followed_group_ids(request.user)
+def _count_unread(user: AbstractBaseUser) -> int:
+    group_ids = crossdb.followed_group_ids(user)
     if not group_ids:
         return 0
     unread = KeywordArticleMatch.objects.filter(crossdb.UNREAD, group_id__in=group_ids)
@@ -93,13 +105,14 @@ def _count_unread(request: HttpRequest) -> int:
 def user_theme(context: template.Context) -> str:
     """The reader's theme preference ("system", "light" or "dark")."""
     request: HttpRequest | None = context.get("request")
-    if request is None or not request.user.is_authenticated:
+    user = _signed_in_user(request)
+    if user is None:
         return UserPreferences.Theme.SYSTEM
     preferences = getattr(request, "reader_preferences", None)
     if preferences is not None:
         return str(preferences.theme)
     theme = (
-        UserPreferences.objects.filter(user_id=request.user.pk)
+        UserPreferences.objects.filter(user_id=user.pk)
         .values_list("theme", flat=True)
         .first()
     )

@@ -109,6 +109,16 @@ def test_sign_in_search_read_annotate_and_clear_an_alert(live_server) -> None:
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
         )
         page = browser.new_page(viewport={"width": 1280, "height": 860})
+        # Chromium reports each script or style the policy blocked on the console.
+        blocked: list[str] = []
+        page.on(
+            "console",
+            lambda message: (
+                blocked.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
         page.goto(f"{live_server.url}/")
         expect(page).to_have_url(f"{live_server.url}/login/?next=/")
         page.get_by_label("Username").fill("bea")
@@ -171,6 +181,7 @@ def test_sign_in_search_read_annotate_and_clear_an_alert(live_server) -> None:
         phone.screenshot(path=ARTIFACTS / "09-phone.png", full_page=True)
         browser.close()
 
+    assert blocked == []
     note = ArticleAnnotation.objects.get()
     assert (note.article_id, note.author, note.is_private) == (
         graphene.uri,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -92,6 +94,12 @@ def test_login_with_a_wrong_password_says_so(client: Client, member: User) -> No
     assert b"do not match" in response.content
 
 
+def test_login_without_a_password_asks_for_both(client: Client, member: User) -> None:
+    response = client.post(reverse("login"), {"username": "mel", "password": ""})
+    assert response.status_code == 200
+    assert b"Enter both your username and your password." in response.content
+
+
 def test_login_then_logout(client: Client, member: User) -> None:
     client.post(reverse("login"), {"username": "mel", "password": "mel-password-1"})
     assert client.get(reverse("articles:list")).status_code == 200
@@ -154,6 +162,73 @@ def test_list_rejects_an_inverted_date_range_with_a_message(
         reverse("articles:list"), {"date_from": "2025-03-01", "date_to": "2025-01-01"}
     )
     assert b"The end date is before the start date." in response.content
+
+
+def test_list_accepts_the_last_day_of_the_calendar_as_end_date(
+    member_web_client: Client,
+) -> None:
+    make_article("https://e.com/jan", title="January", publication_date=START)
+    response = member_web_client.get(
+        reverse("articles:list"), {"date_to": "9999-12-31"}
+    )
+    assert response.status_code == 200
+    assert b"January" in response.content
+
+
+def test_list_ignores_a_date_beyond_year_9999_and_names_it(
+    member_web_client: Client,
+) -> None:
+    make_article("https://e.com/jan", title="January", publication_date=START)
+    response = member_web_client.get(
+        reverse("articles:list"), {"date_from": "99999-01-01"}
+    )
+    assert response.status_code == 200
+    assert b"January" in response.content
+    assert (
+        "“Published from” is not a date (YYYY-MM-DD, years 1 to 9999): "
+        "the list ignores it."
+    ) in response.content.decode()
+
+
+def _cursor(key: object, uri: str) -> str:
+    raw = json.dumps([key, uri]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def test_list_ignores_a_cursor_holding_a_nul_character(
+    member_web_client: Client,
+) -> None:
+    make_article("https://e.com/jan", title="January", publication_date=START)
+    cursor = _cursor(START.isoformat(), "https://e.com/\x00")
+    response = member_web_client.get(reverse("articles:list"), {"after": cursor})
+    assert response.status_code == 200
+    assert b"January" in response.content
+
+
+def test_list_ignores_a_search_cursor_holding_a_nul_character(
+    member_web_client: Client,
+) -> None:
+    make_article("https://e.com/jan", title="January", publication_date=START)
+    cursor = _cursor(0.5, "https://e.com/\x00")
+    response = member_web_client.get(
+        reverse("articles:list"), {"q": "january", "before": cursor}
+    )
+    assert response.status_code == 200
+    assert b"January" in response.content
+
+
+@pytest.mark.parametrize(
+    "key", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59"]
+)
+def test_list_ignores_a_cursor_date_postgresql_cannot_hold(
+    member_web_client: Client, key: str
+) -> None:
+    make_article("https://e.com/jan", title="January", publication_date=START)
+    response = member_web_client.get(
+        reverse("articles:list"), {"after": _cursor(key, "")}
+    )
+    assert response.status_code == 200
+    assert b"January" in response.content
 
 
 def test_list_applies_the_default_topic_of_the_preferences(
@@ -235,6 +310,13 @@ def test_get_absolute_url_round_trips_a_uri_with_query_and_slashes(
     response = member_client.get(article.get_absolute_url())
     assert response.status_code == 200
     assert response.context["article"].uri == article.uri
+
+
+def test_an_article_address_holding_a_nul_character_is_404(
+    member_web_client: Client,
+) -> None:
+    encoded = base64.urlsafe_b64encode(b"https://e.com/\x00").decode().rstrip("=")
+    assert member_web_client.get(f"/articles/{encoded}/").status_code == 404
 
 
 def test_unknown_article_is_404(member_client: Client) -> None:
@@ -553,3 +635,14 @@ def test_alerts_pages_reach_every_alert(member_client: Client, member: User) -> 
             break
         params = {"after": response.context["next_token"]}
     assert sorted(seen) == sorted(m.pk for m in matches)
+
+
+def test_alerts_ignore_a_cursor_date_postgresql_cannot_hold(
+    member_web_client: Client, member: User
+) -> None:
+    _followed_matches(member, 1)
+    raw = json.dumps([True, "0001-01-01T00:00:00+23:59", 1]).encode()
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    response = member_web_client.get(reverse("articles:alerts"), {"after": cursor})
+    assert response.status_code == 200
+    assert len(response.context["matches"]) == 1

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote
 
@@ -66,6 +68,17 @@ def test_check_deploy_lists_only_the_proxy_decided_https_settings(
     result = manage(production_env, "check", "--deploy")
     reported = set(re.findall(r"\(([\w.]+\.[EW]\d+)\)", result.stderr + result.stdout))
     assert reported == PROXY_DECIDED, result.stderr
+
+
+@pytest.mark.django_db(databases=["analytics"])
+def test_migrate_creates_the_sign_in_failures_table(
+    production_env: dict[str, str],
+) -> None:
+    migrated = manage(production_env, "migrate", "--noinput", "-v", "0")
+    assert migrated.returncode == 0, migrated.stderr
+    with closing(sqlite3.connect(production_env["SQLITE_DB_PATH"])) as sqlite:
+        tables = {row[0] for row in sqlite.execute("SELECT name FROM sqlite_master")}
+    assert "sign_in_failures" in tables
 
 
 @pytest.mark.django_db(databases=["analytics"])

@@ -73,3 +73,41 @@ def test_the_search_rank_window_is_read_from_the_environment() -> None:
     bad = search_rank_window_with("lots")
     assert bad.returncode != 0
     assert "SEARCH_RANK_WINDOW must be a whole number" in bad.stderr
+
+
+def setting_with(name: str, value: str) -> subprocess.CompletedProcess[str]:
+    code = f"from django.conf import settings; print(settings.{name})"
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=settings.BASE_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "aunoo.settings",
+            "AUNOO_ENV_FILE": os.devnull,
+            "SECRET_KEY": "test-only",
+            name: value,
+        },
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_a_short_healthz_token_stops_start_saying_how_to_make_one() -> None:
+    result = setting_with("HEALTHZ_TOKEN", "secret")
+    assert result.returncode != 0
+    assert "HEALTHZ_TOKEN is too short to be secret: use at least 32" in result.stderr
+    assert "secrets.token_urlsafe(32)" in result.stderr
+
+
+def test_the_sign_in_failure_limit_is_read_from_the_environment() -> None:
+    assert setting_with("SIGN_IN_FAILURE_LIMIT", "8").stdout.strip() == "8"
+    bad = setting_with("SIGN_IN_FAILURE_LIMIT", "0")
+    assert bad.returncode != 0
+    assert "SIGN_IN_FAILURE_LIMIT must be greater than zero" in bad.stderr
+
+
+def test_the_sign_in_lockout_is_read_from_the_environment() -> None:
+    assert setting_with("SIGN_IN_LOCKOUT_MINUTES", "30").stdout.strip() == "30"
+    bad = setting_with("SIGN_IN_LOCKOUT_MINUTES", "soon")
+    assert bad.returncode != 0
+    assert "SIGN_IN_LOCKOUT_MINUTES must be a whole number" in bad.stderr

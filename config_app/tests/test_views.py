@@ -19,8 +19,15 @@ pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
 
 
 @pytest.fixture
-def group() -> KeywordGroup:
-    return KeywordGroup.objects.create(name="Chips", topic="AI")
+def group(member: User) -> KeywordGroup:
+    return KeywordGroup.objects.create(name="Chips", topic="AI", owner=member)
+
+
+@pytest.fixture
+def outsider_client(outsider: User) -> Client:
+    client = Client()
+    client.force_login(outsider)
+    return client
 
 
 def test_group_list_shows_groups_and_their_keyword_counts(
@@ -36,6 +43,15 @@ def test_group_list_shows_groups_and_their_keyword_counts(
 def test_empty_group_list_explains_groups(member_client: Client) -> None:
     response = member_client.get(reverse("keywords:groups"))
     assert b"No keyword groups yet" in response.content
+
+
+def test_creating_a_group_makes_the_creator_its_owner(
+    member_client: Client, member: User
+) -> None:
+    member_client.post(
+        reverse("keywords:group_create"), {"name": "Fusion", "topic": "Energy"}
+    )
+    assert KeywordGroup.objects.get(name="Fusion").owner == member
 
 
 def test_creating_a_group_follows_it(member_client: Client, member: User) -> None:
@@ -88,6 +104,91 @@ def test_deleting_a_group_deletes_its_alerts(
     member_client.post(reverse("keywords:group_delete", kwargs={"pk": group.pk}))
     assert not KeywordGroup.objects.exists()
     assert not KeywordArticleMatch.objects.exists()
+
+
+def _rename(client: Client, group: KeywordGroup, name: str):
+    return client.post(
+        reverse("keywords:group_rename", kwargs={"pk": group.pk}),
+        {"name": name, "topic": "AI"},
+    )
+
+
+def test_another_member_cannot_rename_a_group(
+    outsider_client: Client, group: KeywordGroup
+) -> None:
+    response = _rename(outsider_client, group, "Crisps")
+    assert response.status_code == 403
+    group.refresh_from_db()
+    assert group.name == "Chips"
+
+
+def test_refusing_a_rename_says_who_may(
+    outsider_client: Client, group: KeywordGroup
+) -> None:
+    response = _rename(outsider_client, group, "Crisps")
+    assert "Only its owner (mel) or staff can rename or delete “Chips”." in (
+        response.content.decode()
+    )
+
+
+def test_another_member_cannot_delete_a_group_or_its_alerts(
+    outsider_client: Client, group: KeywordGroup
+) -> None:
+    article = Article.objects.create(uri="https://e.com/a", title="A")
+    KeywordArticleMatch.objects.create(
+        article=article,
+        group_id=group.pk,
+        keyword_ids="",
+        detected_at=datetime.now(UTC),
+    )
+    response = outsider_client.post(
+        reverse("keywords:group_delete", kwargs={"pk": group.pk})
+    )
+    assert response.status_code == 403
+    assert KeywordGroup.objects.filter(pk=group.pk).exists()
+    assert KeywordArticleMatch.objects.filter(group_id=group.pk).exists()
+
+
+def test_staff_rename_someone_elses_group(
+    admin_client: Client, group: KeywordGroup
+) -> None:
+    _rename(admin_client, group, "Crisps")
+    group.refresh_from_db()
+    assert group.name == "Crisps"
+
+
+def test_staff_delete_someone_elses_group(
+    admin_client: Client, group: KeywordGroup
+) -> None:
+    admin_client.post(reverse("keywords:group_delete", kwargs={"pk": group.pk}))
+    assert not KeywordGroup.objects.exists()
+
+
+def test_a_group_without_owner_is_renamed_only_by_staff(
+    member_client: Client,
+) -> None:
+    legacy = KeywordGroup.objects.create(name="Imported", topic="AI")
+    assert _rename(member_client, legacy, "Mine now").status_code == 403
+
+
+def test_the_group_page_offers_rename_and_delete_to_its_owner(
+    member_client: Client, group: KeywordGroup
+) -> None:
+    content = member_client.get(reverse("keywords:group", kwargs={"pk": group.pk}))
+    assert b"Delete this group" in content.content
+    assert reverse("keywords:group_rename", kwargs={"pk": group.pk}).encode() in (
+        content.content
+    )
+
+
+def test_the_group_page_hides_rename_and_delete_from_others(
+    outsider_client: Client, group: KeywordGroup
+) -> None:
+    content = outsider_client.get(reverse("keywords:group", kwargs={"pk": group.pk}))
+    assert b"Delete this group" not in content.content
+    assert reverse("keywords:group_rename", kwargs={"pk": group.pk}).encode() not in (
+        content.content
+    )
 
 
 def test_adding_and_removing_a_keyword(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import CommandParser
 from django.core.management.commands import migrate
 from django.db import connections
@@ -32,9 +33,21 @@ class Command(migrate.Command):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["database"] is not None:
-            super().handle(*args, **options)
+            self._migrate(options["database"], *args, **options)
             return
         for alias in connections:
             if options["verbosity"] >= 1:
                 self.stdout.write(self.style.MIGRATE_HEADING(f"Database {alias!r}:"))
-            super().handle(*args, **{**options, "database": alias})
+            self._migrate(alias, *args, **options)
+
+    def _migrate(self, alias: str, *args: Any, **options: Any) -> None:
+        super().handle(*args, **{**options, "database": alias})
+        # Database cache tables (the sign-in throttle's) are no migration; the
+        # router keeps them on default. Nothing happens when they exist.
+        call_command(
+            "createcachetable",
+            database=alias,
+            verbosity=options["verbosity"],
+            stdout=self.stdout,
+            stderr=self.stderr,
+        )
