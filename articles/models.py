@@ -10,6 +10,7 @@ plain integer columns: see ``articles.crossdb`` for the bulk resolvers.
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
@@ -437,3 +438,31 @@ class LegacyConflict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table_name} {self.key}: {self.kind}"
+
+
+class LegacyFingerprints(models.Model):
+    """Fingerprints of a block of legacy rows as the last catch-up read them.
+
+    One row per table and block of 4,096 rowids: the next catch-up converts
+    and compares only the rows whose fingerprint changed (see
+    ``articles.legacy.fingerprints``).
+    """
+
+    source_path = models.TextField()
+    table_name = models.TextField()
+    block = models.BigIntegerField()
+    rowids = ArrayField(models.BigIntegerField())
+    fingerprints = ArrayField(models.BigIntegerField())
+    keys = ArrayField(models.TextField(null=True))
+
+    class Meta:
+        db_table = "legacy_fingerprints"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_path", "table_name", "block"],
+                name="uniq_fingerprint_block",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table_name} rowids {self.rowids[0]}..{self.rowids[-1]}"

@@ -22,113 +22,37 @@ where the server has it and asynchronous commit (see :func:`tune_session`).
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from articles.legacy import sync
+from articles.legacy.connect import Connect
 from articles.legacy.convert import describe_issue, split_issue
-from articles.legacy.plan import PARENT_KEY, PARENT_TABLE, TablePlan, build_plan
+from articles.legacy.plan import PARENT_KEY, PARENT_TABLE, TablePlan
+from articles.legacy.rejects import reject_message
+from articles.legacy.reports import SAMPLE_LIMIT, Progress, TableReport
 from articles.legacy.rows import (
     CONSTRAINT,
     DUPLICATE_KEY,
     DUPLICATE_UNIQUE,
     ORPHAN,
-    REJECT_ADVICE,
     RowResult,
     convert_row,
     is_repair,
     legacy_row_json,
 )
-from articles.legacy.runs import end_run, now, source_key, start_run
+from articles.legacy.runs import now
 from articles.legacy.source import LegacySource
-from articles.legacy.tracking import (
-    APP_IDS_ABOVE,
-    ENGINE_APPLICATION_NAME,
-    set_tracking,
-    tracking_enabled,
-)
-from articles.legacy.verify import DigestWorkers, both_digests
 
 BATCH_ROWS: Final = 2500
 BATCH_BYTES: Final = 3 << 20
-SAMPLE_LIMIT: Final = 5  # example lines kept per table for the report
-
-Connect = Callable[[], psycopg.Connection[Any]]
-
-
-@dataclass
-class Progress:
-    table: str
-    done: int
-    total: int
-    seconds: float
-
-
-@dataclass
-class TableReport:
-    table: str
-    source: int = 0
-    migrated: int = 0
-    rejected: int = 0
-    repaired: int = 0
-    seconds: float = 0.0
-    conversions: dict[str, dict[str, int]] = field(default_factory=dict)
-    reject_reasons: dict[str, int] = field(default_factory=dict)
-    samples: list[str] = field(default_factory=list)
-    unmapped: tuple[str, ...] = ()
-    missing: tuple[str, ...] = ()
-    updated: int = 0  # rows a catch-up found new or changed and wrote
-    # Catch-up with the app in use (see articles.legacy.sync).
-    app_kept: int = 0  # rows the app changed and the legacy file did not
-    conflicts: list[str] = field(default_factory=list)  # one message each
-    legacy_deleted: list[Any] = field(default_factory=list)  # keys
-    removed: int = 0  # of those, removed (--apply-deletes)
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "migrated": self.migrated,
-            "rejected": self.rejected,
-            "repaired": self.repaired,
-            "seconds": round(self.seconds, 3),
-            "conversions": self.conversions,
-            "reject_reasons": self.reject_reasons,
-            "unmapped": list(self.unmapped),
-            "updated": self.updated,
-            "app_kept": self.app_kept,
-            "conflicts": len(self.conflicts),
-            "legacy_deleted": len(self.legacy_deleted),
-            "removed": self.removed,
-        }
-
-
-@dataclass
-class RunReport:
-    run_id: int | None
-    mode: str
-    tables: list[TableReport]
-    unmoved: list[str]
-    seconds: float = 0.0
-
-    @property
-    def rejected(self) -> int:
-        return sum(table.rejected for table in self.tables)
-
-    @property
-    def conflicts(self) -> int:
-        return sum(len(table.conflicts) for table in self.tables)
-
-    def summary(self) -> dict[str, Any]:
-        return {table.table: table.summary() for table in self.tables}
 
 
 @dataclass(frozen=True)
@@ -583,48 +507,6 @@ class TableLoader:
             )
 
 
-def rejected_rowids(
-    pg: psycopg.Connection[Any],
-    source_path: str,
-    table: str,
-    *,
-    keep_orphans: bool = True,
-) -> set[int]:
-    query = (
-        "SELECT legacy_rowid FROM legacy_rejects WHERE source_path = %s AND "
-        "table_name = %s"
-    )
-    if not keep_orphans:
-        query += " AND reason <> %s"
-        return {r[0] for r in pg.execute(query, [source_path, table, ORPHAN])}
-    return {r[0] for r in pg.execute(query, [source_path, table])}
-
-
-def prune_rejects(
-    source: LegacySource, pg: psycopg.Connection[Any], table: str, source_path: str
-) -> None:
-    """Forget the rejects of rows the legacy file has deleted since."""
-    recorded = sorted(rejected_rowids(pg, source_path, table))
-    present: set[int] = set()
-    for start in range(0, len(recorded), 5000):
-        chunk = recorded[start : start + 5000]
-        present.update(source.existing_rowids(table, chunk))
-    gone = [rowid for rowid in recorded if rowid not in present]
-    if gone:
-        with pg.transaction():
-            pg.execute(
-                "DELETE FROM legacy_rejects WHERE source_path = %s AND table_name = %s "
-                "AND legacy_rowid = ANY(%s)",
-                [source_path, table, gone],
-            )
-
-
-def reject_message(table: str, key: str | None, column: str | None, reason: str) -> str:
-    advice = REJECT_ADVICE.get(reason.split(":")[0], REJECT_ADVICE[CONSTRAINT])
-    where = f", column {column}" if column else ""
-    return f"{table} {key!r}{where}: rejected ({reason}); {advice}."
-
-
 def _idents(names: Sequence[str]) -> sql.Composed:
     return sql.SQL(", ").join(map(sql.Identifier, names))
 
@@ -638,33 +520,9 @@ def _equal(left: str, right: str, columns: Sequence[str]) -> sql.Composed:
     )
 
 
-# --- the whole run ----------------------------------------------------------------
-
-
-def set_sequences(pg: psycopg.Connection[Any], plans: Sequence[TablePlan]) -> None:
-    """Identity sequences in the app's range, above every id the legacy file uses.
-
-    The legacy app keeps handing out ids during the cut-over; rows made here
-    take ids from the next multiple of ``APP_IDS_ABOVE`` above the file's
-    high-water mark (10**12 for any real file; higher only for a file that a
-    rollback filled with this app's ids), so the two never meet.
-    """
-    for plan in plans:
-        if not plan.rules.identity:
-            continue
-        floor = APP_IDS_ABOVE * (1 + (plan.sequence or 0) // APP_IDS_ABOVE)
-        table = sql.Identifier(plan.table)
-        highest = pg.execute(
-            sql.SQL("SELECT coalesce(max(id), 0) FROM {}").format(table)
-        ).fetchone()
-        assert highest is not None
-        pg.execute(
-            "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
-            [plan.table, max(int(highest[0]), floor)],
-        )
-
-
 STREAMS: Final = 2
+
+
 # A range smaller than this many batches is not worth a stream of its own.
 MIN_BATCHES_PER_STREAM: Final = 4
 
@@ -848,6 +706,8 @@ def run_streams(
 
 
 T = TypeVar("T")
+
+
 R = TypeVar("R")
 
 
@@ -899,357 +759,3 @@ def merge_reports(plan: TablePlan, reports: list[TableReport]) -> TableReport:
     for (column, issue), count in sorted(conversions.items()):
         merged.conversions.setdefault(column, {})[issue] = count
     return merged
-
-
-def catch_up_table(
-    source: LegacySource,
-    connect: Connect,
-    pg: psycopg.Connection[Any],
-    plan: TablePlan,
-    *,
-    source_path: str,
-    run_id: int,
-    batch_rows: int = BATCH_ROWS,
-    progress: Callable[[Progress], None] | None = None,
-    prefer: str | None = None,
-    **options: Any,
-) -> TableReport:
-    """Bring the legacy file's new and changed rows without undoing the app's.
-
-    See :mod:`articles.legacy.sync` for how each key is classed. Rows the
-    legacy file deleted are only reported here; :func:`migrate` removes them
-    when asked, children first.
-    """
-    started = time.perf_counter()
-    register_parts(source, pg, plan, source_path, 1, batch_rows)
-    prune_rejects(source, pg, plan.table, source_path)
-    rejected = rejected_rowids(pg, source_path, plan.table, keep_orphans=False)
-    workers = DigestWorkers()
-    try:
-        ours, theirs = both_digests(source, connect, plan, rejected, workers)
-    finally:
-        workers.close()
-    diff = sync.classify(plan, ours, theirs, sync.read_journal(pg, plan))
-    del ours, theirs
-    loader = TableLoader(
-        source, pg, plan, source_path=source_path, run_id=run_id, batch_rows=batch_rows
-    )
-    for raws in _read_rowids(source, plan, diff.write, batch_rows):
-        loader._batch_with_retry(
-            raws, upsert=True, last_rowid=0, started=time.perf_counter(), retry=True
-        )
-    report = loader.report
-    report.reject_reasons = dict(loader.reasons)
-    report.updated, report.app_kept = len(diff.write), len(diff.app_kept)
-    report.legacy_deleted = diff.legacy_deleted
-    _conflicts(source, pg, plan, diff, report, source_path, run_id, prefer)
-    _advance_checkpoint(source, pg, plan, source_path)
-    settle_counts(source, pg, plan, source_path, report)
-    report.seconds = time.perf_counter() - started
-    if progress:
-        progress(Progress(plan.table, report.source, report.source, report.seconds))
-    return report
-
-
-def _read_rowids(
-    source: LegacySource, plan: TablePlan, rowids: list[int], batch_rows: int
-) -> Iterator[list[tuple[Any, ...]]]:
-    for start in range(0, len(rowids), batch_rows):
-        chunk = rowids[start : start + batch_rows]
-        yield source.read_rowids(plan.table, plan.legacy_columns, chunk)
-
-
-def _conflicts(
-    source: LegacySource,
-    pg: psycopg.Connection[Any],
-    plan: TablePlan,
-    diff: sync.Diff,
-    report: TableReport,
-    source_path: str,
-    run_id: int,
-    prefer: str | None,
-) -> None:
-    """Record both versions of each conflict, and apply the operator's choice."""
-    writer = sync.ConflictWriter(pg, plan, source_path=source_path, run_id=run_id)
-    if diff.conflicts:
-        rowids = sorted(c.rowid for c in diff.conflicts if c.rowid is not None)
-        raws = [row for rows in _read_rowids(source, plan, rowids, 500) for row in rows]
-        for conflict, columns in writer.record(diff.conflicts, raws):
-            message = conflict_message(plan.table, conflict, columns, prefer)
-            report.conflicts.append(message)
-        if prefer == sync.PREFER_LEGACY:
-            writer.prefer_legacy(diff.conflicts)
-        elif prefer == sync.PREFER_APP:
-            writer.prefer_app(diff.conflicts)
-    still_open = set() if prefer else {conflict.key for conflict in diff.conflicts}
-    writer.settle(diff.settled, still_open)
-
-
-def conflict_message(
-    table: str, conflict: sync.Conflict, columns: list[str], prefer: str | None
-) -> str:
-    where = f" (columns: {', '.join(columns)})" if columns else ""
-    if prefer == sync.PREFER_LEGACY:
-        outcome = "resolved: the legacy version is in place"
-    elif prefer == sync.PREFER_APP:
-        outcome = "resolved: the app's version stays"
-    else:
-        outcome = (
-            "the app's version stays, both versions are in legacy_conflicts; "
-            "choose with --prefer legacy or --prefer app"
-        )
-    return f"{table} {conflict.key!r}: {conflict.kind}{where}; {outcome}"
-
-
-def _advance_checkpoint(
-    source: LegacySource, pg: psycopg.Connection[Any], plan: TablePlan, path: str
-) -> None:
-    """A plain run after a catch-up finds nothing left to copy."""
-    with pg.transaction():
-        pg.execute(
-            "UPDATE legacy_checkpoints SET last_rowid = greatest(last_rowid, %s), "
-            "completed = true, updated_at = %s WHERE source_path = %s "
-            "AND table_name = %s AND end_rowid IS NULL",
-            [source.max_rowid(plan.table), now(), path, plan.table],
-        )
-
-
-def remove_legacy_deletions(
-    pg: psycopg.Connection[Any],
-    plans: Sequence[TablePlan],
-    reports: Sequence[TableReport],
-) -> None:
-    """Remove the rows the legacy file deleted, children before their articles."""
-    order = [table for phase in reversed(PHASES) for lane in phase for table in lane]
-    by_table = {report.table: report for report in reports}
-    for plan in sorted(plans, key=lambda plan: order.index(plan.table)):
-        report = by_table[plan.table]
-        if report.legacy_deleted:
-            report.removed, report.legacy_deleted = sync.remove_deleted(
-                pg, plan, report.legacy_deleted
-            )
-
-
-def settle_counts(
-    source: LegacySource,
-    pg: psycopg.Connection[Any],
-    plan: TablePlan,
-    source_path: str,
-    report: TableReport,
-) -> None:
-    """After rewrites the figures are the file's as it is now, checkpoints too."""
-    row = pg.execute(
-        "SELECT count(*) FROM legacy_rejects "
-        "WHERE source_path = %s AND table_name = %s",
-        [source_path, plan.table],
-    ).fetchone()
-    assert row is not None
-    rejected = int(row[0])
-    source_rows = source.count(plan.table)
-    delta_rejected = rejected - report.rejected
-    delta_migrated = (source_rows - rejected) - report.migrated
-    report.source, report.rejected = source_rows, rejected
-    report.migrated = source_rows - rejected
-    with pg.transaction():
-        pg.execute(
-            "UPDATE legacy_checkpoints SET rejected = rejected + %s, "
-            "migrated = migrated + %s, source_rows = source_rows + %s "
-            "WHERE source_path = %s AND table_name = %s AND part = 0",
-            [delta_rejected, delta_migrated, delta_rejected + delta_migrated,
-             source_path, plan.table],
-        )  # fmt: skip
-
-
-# Phases run one after the other, so children find their articles loaded. In a
-# phase each lane is a thread loading its tables in turn: two lanes keep both
-# cores busy without holding more batches in memory than two streams each.
-PHASES: Final = (
-    (("articles",), ("mediabias", "article_analysis_cache")),
-    (
-        ("raw_articles",),
-        ("keyword_article_matches", "keyword_alerts", "article_annotations"),
-    ),
-)
-
-
-def migrate(
-    source: LegacySource,
-    connect: Connect,
-    *,
-    catch_up: bool = False,
-    tables: Sequence[str] = (),
-    streams: int = STREAMS,
-    batch_rows: int = BATCH_ROWS,
-    batch_bytes: int = BATCH_BYTES,
-    progress: Callable[[Progress], None] | None = None,
-    throttle: float = 0.0,
-    prefer: str | None = None,
-    apply_deletes: bool = False,
-) -> RunReport:
-    """Move (or catch up) every analytics table of ``source`` into PostgreSQL.
-
-    ``throttle`` makes every stream rest ``throttle`` times as long as each
-    batch took (1.0: half the time), for a load beside a live app. A catch-up
-    resolves conflicts only as ``prefer`` says, and removes rows the legacy
-    file deleted only with ``apply_deletes``.
-    """
-    started = time.perf_counter()
-    mode = "catch-up" if catch_up else "migrate"
-    move = catch_up_table if catch_up else copy_table
-    choice: dict[str, Any] = {"prefer": prefer} if catch_up else {}
-    with connect() as pg:
-        plans = build_plan(source, pg, tables)
-        run_id = start_run(pg, source.path, mode)
-        report = RunReport(run_id, mode, [], source.unmoved_tables())
-        try:
-            # Before the first row lands: every app change from now on is known.
-            if not tracking_enabled(pg):
-                set_tracking(pg, enabled=True)
-
-            def load_table(plan: TablePlan) -> TableReport:
-                # A thread of its own: its own file handle and connection.
-                with LegacySource(source.path, check=False) as own, connect() as conn:
-                    moved = move(
-                        own, connect, conn, plan,
-                        source_path=source_key(source.path), run_id=run_id,
-                        streams=streams, batch_rows=batch_rows,
-                        batch_bytes=batch_bytes, progress=progress,
-                        throttle=throttle, **choice,
-                    )  # fmt: skip
-                    # Fresh statistics now, while other tables are still loading.
-                    conn.execute(
-                        sql.SQL("ANALYZE {}").format(sql.Identifier(plan.table))
-                    )
-                    return moved
-
-            reports: dict[str, TableReport] = {}
-            for phase in PHASES:
-                lanes = [
-                    [plan for plan in plans if plan.table in lane] for lane in phase
-                ]
-                lanes = [lane for lane in lanes if lane]
-                for moved in run_parallel(
-                    lanes, lambda lane: list(map(load_table, lane))
-                ):
-                    reports.update((table.table, table) for table in moved)
-            report.tables = [reports[plan.table] for plan in plans]
-            if catch_up and apply_deletes:
-                remove_legacy_deletions(pg, plans, report.tables)
-            set_sequences(pg, plans)
-        except BaseException:
-            # Recorded when the server is still there; the original error wins.
-            with contextlib.suppress(psycopg.Error):
-                end_run(pg, run_id, report.summary(), "failed")
-            raise
-        report.seconds = time.perf_counter() - started
-        end_run(pg, run_id, report.summary(), "finished")
-    return report
-
-
-# --- the dry run ------------------------------------------------------------------
-
-
-def scan(source: LegacySource, plans: Sequence[TablePlan]) -> list[TableReport]:
-    """What a migration would convert and reject, found by reading every row.
-
-    Writes nothing anywhere. Keys are held in memory to find duplicates and
-    orphans, which is fine for a plan but is why the real run checks in
-    PostgreSQL instead.
-    """
-    articles: set[Any] = set()
-    reports = []
-    for plan in plans:
-        report = TableReport(plan.table, unmapped=plan.unmapped, missing=plan.missing)
-        started = time.perf_counter()
-        seen: dict[tuple[str, ...], set[Any]] = {}
-        conversions: Counter[tuple[str, str]] = Counter()
-        reasons: Counter[str] = Counter()
-        for raw in source.iter_rows(plan.table, plan.legacy_columns):
-            row = convert_row(plan, raw)
-            reason = row.reject or _scan_reject(plan, row, seen, articles)
-            report.source += 1
-            if reason:
-                reasons[reason] += 1
-                continue
-            if plan.table == PARENT_TABLE:
-                articles.add(row.key)
-            for issue in row.issues:
-                for part in split_issue(issue.issue):
-                    conversions[(issue.column, part)] += 1
-            report.repaired += any(is_repair(issue.issue) for issue in row.issues)
-        report.rejected = sum(reasons.values())
-        report.migrated = report.source - report.rejected
-        report.reject_reasons = dict(reasons)
-        for (name, problem), count in sorted(conversions.items()):
-            report.conversions.setdefault(name, {})[problem] = count
-        report.seconds = time.perf_counter() - started
-        reports.append(report)
-    return reports
-
-
-def _scan_reject(
-    plan: TablePlan,
-    row: RowResult,
-    seen: dict[tuple[str, ...], set[Any]],
-    articles: set[Any],
-) -> str | None:
-    rules = plan.rules
-    if rules.parent_column:
-        parent = row.values[plan.target_columns.index(rules.parent_column)]
-        if parent not in articles:
-            return ORPHAN
-    checks: list[tuple[tuple[str, ...], str]] = [((rules.key,), DUPLICATE_KEY)]
-    checks += [(unique, DUPLICATE_UNIQUE) for unique in rules.unique]
-    found = None
-    values = []
-    for columns, reason in checks:
-        value = tuple(row.values[plan.target_columns.index(c)] for c in columns)
-        if found is None and value in seen.setdefault(columns, set()):
-            found = reason
-        values.append((columns, value))
-    if found is None:
-        for columns, value in values:
-            seen[columns].add(value)
-    return found
-
-
-def tune_session(conn: psycopg.Connection[Any]) -> None:
-    """Session settings for bulk loading; none weakens what a checkpoint promises.
-
-    * synchronous_commit off: a server crash may lose the last few commits, but
-      each batch and its checkpoint are lost together, so a resume redoes them.
-    * lz4 TOAST compression where the server has it: several times cheaper than
-      pglz for long markdown, and read back transparently.
-    """
-    conn.execute("SET synchronous_commit = off")
-    try:
-        with conn.transaction():
-            conn.execute("SET default_toast_compression = lz4")
-    except psycopg.errors.DataError:
-        conn.execute("RESET default_toast_compression")  # built without lz4
-
-
-def django_connector(alias: str = "analytics") -> Connect:
-    """Dedicated, unpooled psycopg connections to a Django database's server.
-
-    Django's own connection may be pooled and is shared with the ORM; the engine
-    needs long transactions and COPY of its own. Going through
-    ``get_connection_params`` makes the embedded server start if it is not
-    running, and keeps whatever DATABASE_URL or POSTGRES_* configured.
-    """
-    from django.db import connections
-
-    params = connections[alias].get_connection_params()
-    for key in ("cursor_factory", "context", "prepare_threshold"):
-        params.pop(key, None)
-    # The change tracking of a cut-over knows the engine's writes by this name.
-    params["application_name"] = ENGINE_APPLICATION_NAME
-
-    def connect() -> psycopg.Connection[Any]:
-        # Autocommit, so every ``transaction()`` block is a real transaction
-        # that commits at its end (not a savepoint in an implicit one).
-        conn = psycopg.connect(**params, autocommit=True)
-        tune_session(conn)
-        return conn
-
-    return connect

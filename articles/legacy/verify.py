@@ -32,6 +32,7 @@ import psycopg
 from psycopg import sql
 
 from articles.legacy.plan import EXTRA_COLUMN, TablePlan, build_plan
+from articles.legacy.rejects import rejected_rowids
 from articles.legacy.rows import DUPLICATE_KEY, convert_row
 from articles.legacy.runs import source_key
 from articles.legacy.source import LegacySource
@@ -171,6 +172,16 @@ def target_digests(pg: psycopg.Connection[Any], plan: TablePlan) -> dict[Any, by
         return dict(cursor.stream(digest_sql(plan)))
 
 
+def target_digests_of(
+    pg: psycopg.Connection[Any], plan: TablePlan, keys: Sequence[Any]
+) -> dict[Any, bytes]:
+    """The digests of the rows with these keys only."""
+    query = sql.SQL("{} WHERE t.{} = ANY(%s)").format(
+        digest_sql(plan), sql.Identifier(plan.rules.key)
+    )
+    return dict(pg.execute(query, [list(keys)]).fetchall())
+
+
 @dataclass
 class SourceDigests:
     """Key -> (rowid, digest) of the rows that should be in PostgreSQL."""
@@ -200,17 +211,28 @@ def source_digests(
         if not batch:
             return result
         after = batch[-1][0]
-        result.rows += len(batch)
-        for raw in batch:
-            if raw[0] in rejected:
-                continue
-            row = convert_row(plan, raw)
-            if row.reject is not None:
-                result.unexplained.append((row.rowid, row.key, row.reject))
-            elif row.key in result.digests:
-                result.unexplained.append((row.rowid, row.key, DUPLICATE_KEY))
-            else:
-                result.digests[row.key] = (row.rowid, row_digest(render, row.values))
+        add_digests(result, plan, render, batch, rejected)
+
+
+def add_digests(
+    result: SourceDigests,
+    plan: TablePlan,
+    render: list[Callable[[Any], str]],
+    raws: Sequence[tuple[Any, ...]],
+    rejected: set[int],
+) -> None:
+    """Convert and hash ``raws`` (rowid order) into ``result``."""
+    result.rows += len(raws)
+    for raw in raws:
+        if raw[0] in rejected:
+            continue
+        row = convert_row(plan, raw)
+        if row.reject is not None:
+            result.unexplained.append((row.rowid, row.key, row.reject))
+        elif row.key in result.digests:
+            result.unexplained.append((row.rowid, row.key, DUPLICATE_KEY))
+        else:
+            result.digests[row.key] = (row.rowid, row_digest(render, row.values))
 
 
 def _digest_range(
@@ -456,7 +478,6 @@ def validate(
     processes: int = 2,
 ) -> list[TableCheck]:
     """Check every planned table: counts, key sets, and every row's checksum."""
-    from articles.legacy.load import rejected_rowids
     from articles.legacy.sync import open_conflicts, read_journal
 
     checks = []

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from articles.legacy import load
+from articles.legacy.connect import django_connector
 from articles.legacy.tracking import APP_IDS_ABOVE
 from articles.models import (
     Article,
@@ -269,7 +269,7 @@ def test_prefer_and_apply_deletes_need_catch_up(cut_over, migrate_articles):
 
 def test_the_engine_cannot_overwrite_a_row_the_app_changed(cut_over):
     KeywordArticleMatch.objects.filter(id=1).update(is_read=True)
-    with load.django_connector()() as engine:
+    with django_connector()() as engine:
         engine.execute("UPDATE keyword_article_matches SET is_read = false")
         engine.execute("DELETE FROM keyword_article_matches")
     assert KeywordArticleMatch.objects.get(id=1).is_read is True
@@ -357,3 +357,66 @@ def test_validation_waits_for_no_one_but_refuses_during_a_run(
     child.wait(timeout=120)
     assert result.code == 1
     assert "Validate once it has finished" in result.err
+
+
+def test_prefer_app_on_a_dirty_row_validates(
+    generated_legacy, migrate_articles, validate_migration
+):
+    path, _facts = generated_legacy(articles=120, seed=7)
+    migrate_articles("--source", str(path))
+    migrate_articles("--source", str(path), "--catch-up")  # fingerprints stored
+    uri = "https://dirty.example/nul-in-uri"
+    Article.objects.filter(uri=uri).update(summary="app")
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(
+            "UPDATE articles SET title = 't' WHERE uri = ?",
+            [uri.replace("nul-in-", "nul-in\x00-")],
+        )
+        conn.commit()
+    result = migrate_articles("--source", str(path), "--catch-up", "--prefer", "app")
+    assert "changed on both sides" in result.out
+    check = validate_migration("--source", str(path))
+    assert check.code == 0, check.out
+
+
+def test_an_app_change_to_a_row_keyed_with_a_nul_is_kept_without_conflict(
+    generated_legacy, migrate_articles, validate_migration
+):
+    path, _facts = generated_legacy(articles=120, seed=7)
+    migrate_articles("--source", str(path))
+    migrate_articles("--source", str(path), "--catch-up")  # fingerprints stored
+    uri = "https://dirty.example/nul-in-uri"  # "nul-in\x00-uri" in the file
+    Article.objects.filter(uri=uri).update(summary="app")
+    result = migrate_articles("--source", str(path), "--catch-up")
+    assert (result.code, LegacyConflict.objects.count()) == (0, 0), result.out
+    assert Article.objects.get(uri=uri).summary == "app"
+    assert validate_migration("--source", str(path)).code == 0
+
+
+def test_a_row_deleted_in_legacy_is_reported_again_until_removed(
+    cut_over, migrate_articles
+):
+    legacy(cut_over, "DELETE FROM article_annotations WHERE id = 1")
+    first = migrate_articles("--source", str(cut_over), "--catch-up")
+    second = migrate_articles("--source", str(cut_over), "--catch-up")
+    for result in (first, second):
+        assert (
+            "article_annotations: 1 rows were deleted in the legacy file" in result.out
+        )
+    migrate_articles("--source", str(cut_over), "--catch-up", "--apply-deletes")
+    assert not ArticleAnnotation.objects.filter(id=1).exists()
+
+
+def test_a_legacy_key_renamed_in_place_is_a_deletion_of_the_old_key(
+    cut_over, migrate_articles
+):
+    migrate_articles("--source", str(cut_over), "--catch-up")  # fingerprints stored
+    new_uri = "https://news.example/renamed"
+    legacy(
+        cut_over,
+        "UPDATE articles SET uri = ? WHERE uri = ?",
+        [new_uri, article(2)["uri"]],
+    )
+    result = migrate_articles("--source", str(cut_over), "--catch-up")
+    assert Article.objects.filter(uri=new_uri).exists()
+    assert f"({article(2)['uri']!r}); --apply-deletes removes them" in result.out

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from articles.legacy import load
+from articles.legacy.connect import django_connector
 from articles.legacy.tracking import ENGINE_APPLICATION_NAME
 from articles.models import Article, ArticleAnnotation, KeywordArticleMatch
 from articles.tests.conftest import child_environment
@@ -148,7 +148,7 @@ def catch_up(path: Path, *args: str) -> subprocess.Popen[bytes]:
 
 
 def terminate_engine_sessions() -> int:
-    with load.django_connector()() as pg:
+    with django_connector()() as pg:
         pg.execute("SET application_name = 'fault-injector'")
         rows = pg.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

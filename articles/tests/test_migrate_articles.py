@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connections
 
 from articles.legacy import load
+from articles.legacy.connect import django_connector
 from articles.legacy.plan import RULES, TargetMissing, check_target
 from articles.legacy.source import ANALYTICS_TABLES
 from articles.legacy.tracking import APP_IDS_ABOVE
@@ -52,7 +53,7 @@ def sha256(path: Path) -> str:
 
 
 def counts() -> dict[str, int]:
-    connect = load.django_connector()
+    connect = django_connector()
     with connect() as pg:
         return {
             table: pg.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
@@ -366,7 +367,7 @@ def test_a_corrupt_file_is_refused(legacy_file, migrate_articles):
 
 
 def test_target_without_tables_says_to_run_migrate():
-    params = load.django_connector()
+    params = django_connector()
     with params() as pg:
         pg.autocommit = True
         pg.execute("DROP DATABASE IF EXISTS aunoo_empty_target")
@@ -477,7 +478,7 @@ def start_child(path: Path, *args: str) -> subprocess.Popen[bytes]:
 
 
 def committed_rows() -> int:
-    with load.django_connector()() as pg:
+    with django_connector()() as pg:
         row = pg.execute("SELECT coalesce(sum(source_rows), 0) FROM legacy_checkpoints")
         return int(row.fetchone()[0])
 
@@ -495,7 +496,7 @@ def kill_after(path: Path, rows: int) -> None:
 
 
 def snapshot() -> dict[str, list[tuple]]:
-    with load.django_connector()() as pg:
+    with django_connector()() as pg:
         result = {}
         for table in ANALYTICS_TABLES:
             rows = pg.execute(f'SELECT * FROM "{table}"').fetchall()
@@ -523,7 +524,7 @@ def crash_file(legacy_file) -> Path:
 
 
 def index_definitions() -> list[str]:
-    with load.django_connector()() as pg:
+    with django_connector()() as pg:
         rows = pg.execute(
             "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
             "AND tablename = ANY(%s) ORDER BY indexname",
@@ -555,7 +556,7 @@ def test_sigkill_at_several_points_then_resume_equals_a_clean_run(
     crashed_indexes = index_definitions()
     assert len(crashed_indexes) >= len(indexes)  # nothing left dropped
     assert validate_migration("--source", str(path)).code == 0
-    with load.django_connector()() as pg:
+    with django_connector()() as pg:
         pg.execute(
             "TRUNCATE " + ", ".join(ANALYTICS_TABLES) + ", " + ", ".join(STATE_TABLES)
         )
@@ -666,7 +667,7 @@ def test_generated_source_rows_are_migrated_plus_rejected(generated_run):
 def test_generated_planted_values_land_as_expected(generated_run):
     facts, _result = generated_run
     checked = 0
-    with load.django_connector()() as pg:
+    with django_connector()() as pg:
         for planted in facts.planted:
             key = planted.key
             if type(key) is str:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from articles.legacy import load
+from articles.legacy.connect import django_connector
 from articles.legacy.verify import RENDER, SQL_RENDER, jsonb_text
 from articles.models import Article, KeywordAlert, MediaBias
 from articles.tests.conftest import article
@@ -37,14 +37,14 @@ def test_a_clean_migration_validates(migrated, validate_migration):
 
 def unrecorded(statement, params=()):
     """A change no trigger records: made as the engine's own session would."""
-    with load.django_connector()() as pg:
+    with django_connector()() as pg:
         pg.execute(statement, params)
 
 
 def from_psql(statement, params=()):
     """A change from an ordinary session, neither the app nor the engine."""
-    info = {**load.django_connector()().info.get_parameters()}
-    with load.django_connector()() as pg:
+    info = {**django_connector()().info.get_parameters()}
+    with django_connector()() as pg:
         pg.execute("SET application_name = 'psql'")
         pg.execute(statement, params)
     return info
@@ -154,7 +154,7 @@ def test_validation_does_not_change_the_source(migrated, validate_migration):
 def test_jsonb_text_matches_postgresql(value):
     from psycopg.types.json import Jsonb
 
-    with load.django_connector()() as pg:
+    with django_connector()() as pg:
         stored = pg.execute("SELECT %s::jsonb::text", [Jsonb(value)]).fetchone()[0]
     assert jsonb_text(value) == stored
 
@@ -177,5 +177,5 @@ def test_jsonb_text_matches_postgresql(value):
 )
 def test_python_and_sql_renderings_agree(kind, value, cast):
     query = "SELECT " + SQL_RENDER[kind].format(c=f"%(v)s::{cast}")
-    with load.django_connector()() as pg:
+    with django_connector()() as pg:
         assert pg.execute(query, {"v": value}).fetchone()[0] == RENDER[kind](value)

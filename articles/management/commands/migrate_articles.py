@@ -11,7 +11,8 @@ import psycopg
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from articles.legacy import load
+from articles.legacy import load, reports, runner, scan
+from articles.legacy.connect import Connect, django_connector
 from articles.legacy.plan import TablePlan, TargetMissing, build_plan
 from articles.legacy.runs import RunLocked
 from articles.legacy.source import ANALYTICS_TABLES, LegacySource, SourceError
@@ -27,7 +28,7 @@ class ProgressDisplay:
         self.last_line = 0.0
         self.table = ""
 
-    def __call__(self, progress: load.Progress) -> None:
+    def __call__(self, progress: reports.Progress) -> None:
         rate = progress.done / progress.seconds if progress.seconds else 0.0
         left = max(progress.total - progress.done, 0)
         eta = f"{left / rate:,.0f}s" if rate else "?"
@@ -168,7 +169,7 @@ class Command(BaseCommand):
                 "--dry-run and --catch-up exclude each other.", returncode=2
             )
         verbosity = int(options["verbosity"])
-        connect = load.django_connector(database)
+        connect = django_connector(database)
         try:
             legacy = LegacySource(source)
         except SourceError as exc:
@@ -220,7 +221,7 @@ class Command(BaseCommand):
     def _migrate(
         self,
         legacy: LegacySource,
-        connect: load.Connect,
+        connect: Connect,
         tables: list[str] | tuple[()],
         batch_size: int,
         *,
@@ -230,9 +231,9 @@ class Command(BaseCommand):
         verbosity: int,
         prefer: str | None,
         apply_deletes: bool,
-    ) -> load.RunReport:
+    ) -> reports.RunReport:
         display = ProgressDisplay(self, tty=self.stdout.isatty())
-        report = load.migrate(
+        report = runner.migrate(
             legacy,
             connect,
             catch_up=catch_up,
@@ -260,7 +261,7 @@ class Command(BaseCommand):
     def _dry_run(
         self,
         legacy: LegacySource,
-        connect: load.Connect,
+        connect: Connect,
         tables: list[str] | tuple[()],
         verbosity: int,
     ) -> None:
@@ -269,7 +270,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.MIGRATE_HEADING(f"Plan for {legacy.path}:"))
         for plan in plans:
             self._print_plan(plan, verbosity)
-        self._print_report(load.scan(legacy, plans), verbosity)
+        self._print_report(scan.scan(legacy, plans), verbosity)
         self._print_unmoved(legacy.unmoved_tables())
         self.stdout.write("Dry run: nothing was written.")
 
@@ -290,7 +291,7 @@ class Command(BaseCommand):
                 f"    not in this file (left NULL): {', '.join(plan.missing)}"
             )
 
-    def _print_report(self, reports: list[load.TableReport], verbosity: int) -> None:
+    def _print_report(self, reports: list[reports.TableReport], verbosity: int) -> None:
         header = (
             f"{'table':<26}{'source':>10}{'migrated':>10}{'rejected':>10}"
             f"{'repaired':>10}{'seconds':>9}"
@@ -304,7 +305,7 @@ class Command(BaseCommand):
         for table in reports:
             self._print_details(table, verbosity)
 
-    def _print_details(self, table: load.TableReport, verbosity: int) -> None:
+    def _print_details(self, table: reports.TableReport, verbosity: int) -> None:
         for column, issues in table.conversions.items():
             for issue, count in issues.items():
                 self.stdout.write(f"  {table.table}.{column}: {issue}: {count:,}")

@@ -10,7 +10,8 @@ import psycopg
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from articles.legacy import load, runs, verify
+from articles.legacy import runs, verify
+from articles.legacy.connect import django_connector
 from articles.legacy.plan import TargetMissing
 from articles.legacy.source import ANALYTICS_TABLES, LegacySource, SourceError
 
@@ -48,7 +49,7 @@ class Command(BaseCommand):
         database: str,
         **options: Any,
     ) -> None:
-        connect = load.django_connector(database)
+        connect = django_connector(database)
         try:
             legacy = LegacySource(source)
         except SourceError as exc:

@@ -1,0 +1,151 @@
+"""One run of the engine over a legacy file: every table, in dependency order."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+import psycopg
+from psycopg import sql
+
+from articles.legacy import sync
+from articles.legacy.catchup import catch_up_table
+from articles.legacy.connect import Connect
+from articles.legacy.load import (
+    BATCH_BYTES,
+    BATCH_ROWS,
+    STREAMS,
+    copy_table,
+    run_parallel,
+)
+from articles.legacy.plan import TablePlan, build_plan
+from articles.legacy.reports import Progress, RunReport, TableReport
+from articles.legacy.runs import end_run, source_key, start_run
+from articles.legacy.source import LegacySource
+from articles.legacy.tracking import APP_IDS_ABOVE, set_tracking, tracking_enabled
+
+# Phases run one after the other, so children find their articles loaded. In a
+# phase each lane is a thread loading its tables in turn: two lanes keep both
+# cores busy without holding more batches in memory than two streams each.
+PHASES: Final = (
+    (("articles",), ("mediabias", "article_analysis_cache")),
+    (
+        ("raw_articles",),
+        ("keyword_article_matches", "keyword_alerts", "article_annotations"),
+    ),
+)
+
+
+def set_sequences(pg: psycopg.Connection[Any], plans: Sequence[TablePlan]) -> None:
+    """Identity sequences in the app's range, above every id the legacy file uses.
+
+    The legacy app keeps handing out ids during the cut-over; rows made here
+    take ids from the next multiple of ``APP_IDS_ABOVE`` above the file's
+    high-water mark (10**12 for any real file; higher only for a file that a
+    rollback filled with this app's ids), so the two never meet.
+    """
+    for plan in plans:
+        if not plan.rules.identity:
+            continue
+        floor = APP_IDS_ABOVE * (1 + (plan.sequence or 0) // APP_IDS_ABOVE)
+        table = sql.Identifier(plan.table)
+        highest = pg.execute(
+            sql.SQL("SELECT coalesce(max(id), 0) FROM {}").format(table)
+        ).fetchone()
+        assert highest is not None
+        pg.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
+            [plan.table, max(int(highest[0]), floor)],
+        )
+
+
+def migrate(
+    source: LegacySource,
+    connect: Connect,
+    *,
+    catch_up: bool = False,
+    tables: Sequence[str] = (),
+    streams: int = STREAMS,
+    batch_rows: int = BATCH_ROWS,
+    batch_bytes: int = BATCH_BYTES,
+    progress: Callable[[Progress], None] | None = None,
+    throttle: float = 0.0,
+    prefer: str | None = None,
+    apply_deletes: bool = False,
+) -> RunReport:
+    """Move (or catch up) every analytics table of ``source`` into PostgreSQL.
+
+    ``throttle`` makes every stream rest ``throttle`` times as long as each
+    batch took (1.0: half the time), for a load beside a live app. A catch-up
+    resolves conflicts only as ``prefer`` says, and removes rows the legacy
+    file deleted only with ``apply_deletes``.
+    """
+    started = time.perf_counter()
+    mode = "catch-up" if catch_up else "migrate"
+    move = catch_up_table if catch_up else copy_table
+    choice: dict[str, Any] = {"prefer": prefer} if catch_up else {}
+    with connect() as pg:
+        plans = build_plan(source, pg, tables)
+        run_id = start_run(pg, source.path, mode)
+        report = RunReport(run_id, mode, [], source.unmoved_tables())
+        try:
+            # Before the first row lands: every app change from now on is known.
+            if not tracking_enabled(pg):
+                set_tracking(pg, enabled=True)
+
+            def load_table(plan: TablePlan) -> TableReport:
+                # A thread of its own: its own file handle and connection.
+                with LegacySource(source.path, check=False) as own, connect() as conn:
+                    moved = move(
+                        own, connect, conn, plan,
+                        source_path=source_key(source.path), run_id=run_id,
+                        streams=streams, batch_rows=batch_rows,
+                        batch_bytes=batch_bytes, progress=progress,
+                        throttle=throttle, **choice,
+                    )  # fmt: skip
+                    # Fresh statistics now, while other tables are still loading.
+                    conn.execute(
+                        sql.SQL("ANALYZE {}").format(sql.Identifier(plan.table))
+                    )
+                    return moved
+
+            reports: dict[str, TableReport] = {}
+            for phase in PHASES:
+                lanes = [
+                    [plan for plan in plans if plan.table in lane] for lane in phase
+                ]
+                lanes = [lane for lane in lanes if lane]
+                for moved in run_parallel(
+                    lanes, lambda lane: list(map(load_table, lane))
+                ):
+                    reports.update((table.table, table) for table in moved)
+            report.tables = [reports[plan.table] for plan in plans]
+            if catch_up and apply_deletes:
+                remove_legacy_deletions(pg, plans, report.tables)
+            set_sequences(pg, plans)
+        except BaseException:
+            # Recorded when the server is still there; the original error wins.
+            with contextlib.suppress(psycopg.Error):
+                end_run(pg, run_id, report.summary(), "failed")
+            raise
+        report.seconds = time.perf_counter() - started
+        end_run(pg, run_id, report.summary(), "finished")
+    return report
+
+
+def remove_legacy_deletions(
+    pg: psycopg.Connection[Any],
+    plans: Sequence[TablePlan],
+    reports: Sequence[TableReport],
+) -> None:
+    """Remove the rows the legacy file deleted, children before their articles."""
+    order = [table for phase in reversed(PHASES) for lane in phase for table in lane]
+    by_table = {report.table: report for report in reports}
+    for plan in sorted(plans, key=lambda plan: order.index(plan.table)):
+        report = by_table[plan.table]
+        if report.legacy_deleted:
+            report.removed, report.legacy_deleted = sync.remove_deleted(
+                pg, plan, report.legacy_deleted
+            )

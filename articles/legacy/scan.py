@@ -1,0 +1,85 @@
+"""The dry run: what a migration would convert and reject, writing nothing."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from articles.legacy.convert import split_issue
+from articles.legacy.plan import PARENT_TABLE, TablePlan
+from articles.legacy.reports import TableReport
+from articles.legacy.rows import (
+    DUPLICATE_KEY,
+    DUPLICATE_UNIQUE,
+    ORPHAN,
+    RowResult,
+    convert_row,
+    is_repair,
+)
+from articles.legacy.source import LegacySource
+
+
+def scan(source: LegacySource, plans: Sequence[TablePlan]) -> list[TableReport]:
+    """What a migration would convert and reject, found by reading every row.
+
+    Writes nothing anywhere. Keys are held in memory to find duplicates and
+    orphans, which is fine for a plan but is why the real run checks in
+    PostgreSQL instead.
+    """
+    articles: set[Any] = set()
+    reports = []
+    for plan in plans:
+        report = TableReport(plan.table, unmapped=plan.unmapped, missing=plan.missing)
+        started = time.perf_counter()
+        seen: dict[tuple[str, ...], set[Any]] = {}
+        conversions: Counter[tuple[str, str]] = Counter()
+        reasons: Counter[str] = Counter()
+        for raw in source.iter_rows(plan.table, plan.legacy_columns):
+            row = convert_row(plan, raw)
+            reason = row.reject or _scan_reject(plan, row, seen, articles)
+            report.source += 1
+            if reason:
+                reasons[reason] += 1
+                continue
+            if plan.table == PARENT_TABLE:
+                articles.add(row.key)
+            for issue in row.issues:
+                for part in split_issue(issue.issue):
+                    conversions[(issue.column, part)] += 1
+            report.repaired += any(is_repair(issue.issue) for issue in row.issues)
+        report.rejected = sum(reasons.values())
+        report.migrated = report.source - report.rejected
+        report.reject_reasons = dict(reasons)
+        for (name, problem), count in sorted(conversions.items()):
+            report.conversions.setdefault(name, {})[problem] = count
+        report.seconds = time.perf_counter() - started
+        reports.append(report)
+    return reports
+
+
+def _scan_reject(
+    plan: TablePlan,
+    row: RowResult,
+    seen: dict[tuple[str, ...], set[Any]],
+    articles: set[Any],
+) -> str | None:
+    rules = plan.rules
+    if rules.parent_column:
+        parent = row.values[plan.target_columns.index(rules.parent_column)]
+        if parent not in articles:
+            return ORPHAN
+    checks: list[tuple[tuple[str, ...], str]] = [((rules.key,), DUPLICATE_KEY)]
+    checks += [(unique, DUPLICATE_UNIQUE) for unique in rules.unique]
+    found = None
+    values = []
+    for columns, reason in checks:
+        value = tuple(row.values[plan.target_columns.index(c)] for c in columns)
+        if found is None and value in seen.setdefault(columns, set()):
+            found = reason
+        values.append((columns, value))
+    if found is None:
+        for columns, value in values:
+            seen[columns].add(value)
+    return found
