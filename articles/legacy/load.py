@@ -103,6 +103,7 @@ class RunReport:
     tables: list[TableReport]
     unmoved: list[str]
     seconds: float = 0.0
+    missing: list[str] = field(default_factory=list)  # expected, not in the file
 
     @property
     def rejected(self) -> int:
@@ -651,6 +652,8 @@ def end_run(
     pg: psycopg.Connection[Any], run_id: int, report: RunReport, status: str
 ) -> None:
     summary = {table.table: table.summary() for table in report.tables}
+    for name in report.missing:
+        summary[name] = {**TableReport(name).summary(), "missing_in_source": True}
     pg.execute(
         "UPDATE legacy_migration_runs SET finished_at = %s, status = %s, summary = %s "
         "WHERE id = %s",
@@ -1006,6 +1009,7 @@ def migrate(
         plans = build_plan(source, pg, tables)
         run_id = start_run(pg, source.path, mode)
         report = RunReport(run_id, mode, [], source.unmoved_tables())
+        report.missing = source.missing_tables(tables)
 
         def load_table(plan: TablePlan) -> TableReport:
             # A thread of its own: its own file handle and connection.

@@ -13,7 +13,12 @@ from django.db import connections
 
 from articles.legacy import load
 from articles.legacy.plan import TablePlan, TargetMissing, build_plan
-from articles.legacy.source import ANALYTICS_TABLES, LegacySource, SourceError
+from articles.legacy.source import (
+    ANALYTICS_TABLES,
+    LOCK_TIMEOUT,
+    LegacySource,
+    SourceError,
+)
 
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines off a terminal
 
@@ -113,6 +118,14 @@ class Command(BaseCommand):
             "the import (default 0: full speed).",
         )
         parser.add_argument(
+            "--lock-timeout",
+            type=float,
+            default=LOCK_TIMEOUT,
+            metavar="SECONDS",
+            help="How long to wait for a lock the legacy app holds on the file "
+            f"before giving up (default {LOCK_TIMEOUT:g}).",
+        )
+        parser.add_argument(
             "--database",
             default="analytics",
             choices=tuple(connections),
@@ -131,6 +144,7 @@ class Command(BaseCommand):
         streams: int,
         database: str,
         throttle: float,
+        lock_timeout: float,
         **options: Any,
     ) -> None:
         if batch_size < 1 or streams < 1:
@@ -146,12 +160,17 @@ class Command(BaseCommand):
             raise CommandError(
                 "--dry-run and --catch-up exclude each other.", returncode=2
             )
+        if not 0 <= lock_timeout < float("inf"):
+            raise CommandError(
+                f"--lock-timeout must be 0 or more seconds, not {lock_timeout:g}.",
+                returncode=2,
+            )
         verbosity = int(options["verbosity"])
         connect = load.django_connector(database)
         try:
-            legacy = LegacySource(source)
+            legacy = LegacySource(Path(source), lock_timeout=lock_timeout)
         except SourceError as exc:
-            raise CommandError(str(exc), returncode=2) from exc
+            raise CommandError(str(exc), returncode=exc.returncode) from exc
         with legacy:
             try:
                 if dry_run:
@@ -169,6 +188,8 @@ class Command(BaseCommand):
                 )
             except TargetMissing as exc:
                 raise CommandError(str(exc)) from exc
+            except SourceError as exc:
+                raise CommandError(str(exc), returncode=exc.returncode) from exc
             except psycopg.OperationalError as exc:
                 raise CommandError(
                     f"Lost the connection to PostgreSQL ({exc}). Every committed "
@@ -211,6 +232,7 @@ class Command(BaseCommand):
         if verbosity >= 1:
             self._print_report(report.tables, verbosity)
             self._print_unmoved(report.unmoved)
+            self._print_missing(report.missing)
             self.stdout.write(
                 self.style.SUCCESS(
                     f"{report.mode} finished in {report.seconds:,.1f}s "
@@ -234,6 +256,7 @@ class Command(BaseCommand):
             self._print_plan(plan, verbosity)
         self._print_report(load.scan(legacy, plans), verbosity)
         self._print_unmoved(legacy.unmoved_tables())
+        self._print_missing(legacy.missing_tables(tables))
         self.stdout.write("Dry run: nothing was written.")
 
     def _print_plan(self, plan: TablePlan, verbosity: int) -> None:
@@ -293,4 +316,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Legacy tables not moved ({len(unmoved)}; the config side is "
                 f"import_legacy_config's): {', '.join(unmoved)}"
+            )
+
+    def _print_missing(self, missing: list[str]) -> None:
+        if missing:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Missing in source (the analytics database has these tables, "
+                    f"the legacy file does not): {', '.join(missing)}"
+                )
             )
