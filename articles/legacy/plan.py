@@ -5,7 +5,9 @@ Django models, so the plan describes the table that really exists (and says so
 when ``manage.py migrate`` has not created it yet). Each mapped column gets its
 converter from :mod:`articles.legacy.convert`; legacy columns the target has no
 place for go to ``legacy_extra.unmapped``, target columns the file lacks (old
-schema versions) stay NULL.
+schema versions) stay NULL. A table the file lacks is left out of the plan (the
+commands report it as missing in the source); a table without its key column,
+or a file with none of the tables, is refused.
 """
 
 from __future__ import annotations
@@ -17,7 +19,12 @@ from typing import Any, Final
 import psycopg
 
 from articles.legacy.convert import CONVERTERS, Converted
-from articles.legacy.source import ANALYTICS_TABLES, LegacySource
+from articles.legacy.source import (
+    ANALYTICS_TABLES,
+    LegacySource,
+    SourceError,
+    quote_identifier,
+)
 
 EXTRA_COLUMN: Final = "legacy_extra"
 
@@ -168,12 +175,15 @@ def plan_table(
         column for column in target_columns(pg, table) if column.name != EXTRA_COLUMN
     ]
     by_name = {name: index for index, name in enumerate(legacy.columns)}
+    target_names = {column.name for column in targets}
+    if RULES[table].key not in by_name:
+        unknown = [name for name in legacy.columns if name not in target_names]
+        raise SourceError(_missing_key_message(table, RULES[table].key, unknown))
     mapped = tuple(
         _column_map(column, by_name[column.name])
         for column in targets
         if column.name in by_name
     )
-    target_names = {column.name for column in targets}
     return TablePlan(
         table=table,
         legacy_columns=legacy.columns,
@@ -183,6 +193,20 @@ def plan_table(
         rules=RULES[table],
         source_rows=legacy.rows,
         sequence=legacy.sequence,
+    )
+
+
+def _missing_key_message(table: str, key: str, unknown: list[str]) -> str:
+    renamed = unknown[0] if len(unknown) == 1 else "<its new name>"
+    if not renamed.isidentifier() and len(unknown) == 1:
+        renamed = quote_identifier(renamed)
+    hint = f" (its columns the target does not know: {', '.join(unknown)})"
+    return (
+        f"The legacy table {table} has no {key} column, the key its rows are "
+        f"matched and checked by{hint if unknown else ''}. If the column was "
+        'renamed, rename it back in a copy: `sqlite3 fnaapp.db ".backup copy.db"`, '
+        f"then `sqlite3 copy.db 'ALTER TABLE {table} RENAME COLUMN {renamed} TO "
+        f"{key}'`, and pass copy.db with --source."
     )
 
 
@@ -208,7 +232,13 @@ def _column_map(column: TargetColumn, index: int) -> ColumnMap:
 def build_plan(
     source: LegacySource, pg: psycopg.Connection[Any], tables: Sequence[str] = ()
 ) -> list[TablePlan]:
+    """The plans of ``tables`` (default: all), leaving out those the file lacks."""
     check_target(pg)
     chosen = tables or ANALYTICS_TABLES
     plans = [plan_table(source, pg, table) for table in chosen]
+    if all(plan is None for plan in plans):
+        raise SourceError(
+            f"{source.path} has none of the tables to move ({', '.join(chosen)}): "
+            "check that --source names the legacy app's database (app/data/fnaapp.db)."
+        )
     return [plan for plan in plans if plan is not None]

@@ -61,6 +61,7 @@ class RunReport:
     tables: list[TableReport]
     unmoved: list[str]
     seconds: float = 0.0
+    missing: list[str] = field(default_factory=list)  # expected, not in the file
 
     @property
     def rejected(self) -> int:
@@ -71,4 +72,7 @@ class RunReport:
         return sum(len(table.conflicts) for table in self.tables)
 
     def summary(self) -> dict[str, Any]:
-        return {table.table: table.summary() for table in self.tables}
+        summary = {table.table: table.summary() for table in self.tables}
+        for name in self.missing:
+            summary[name] = {**TableReport(name).summary(), "missing_in_source": True}
+        return summary

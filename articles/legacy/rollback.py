@@ -35,6 +35,10 @@ seven tables come from one snapshot, through server-side cursors in batches:
 memory stays flat whatever the table size. The file is written in one SQLite
 transaction: an error leaves it as it was. Rows the file's own constraints
 refuse are listed and skipped; the others are written.
+
+The file's write lock is taken first, waiting at most ``lock_timeout`` seconds
+for a program that holds it, and the backup is taken under that lock: it holds
+exactly what the write starts from, and a refused run leaves no backup behind.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from psycopg import sql
 
 from articles.legacy.convert import format_legacy_timestamp
 from articles.legacy.generate import create_legacy_schema
+from articles.legacy.source import LOCK_TIMEOUT, SQLITE_HEADER, quote_identifier
 from articles.models import (
     Article,
     ArticleAnalysisCache,
@@ -106,6 +111,14 @@ TABLES = (
 
 class RollbackError(Exception):
     """The target cannot be written; the message says why and what to do."""
+
+    returncode = 1
+
+
+class UnusableTarget(RollbackError):
+    """--target names something that is not a legacy file or a place for one."""
+
+    returncode = 2
 
 
 @dataclass
@@ -262,27 +275,73 @@ class RowWriter:
         return tuple(values)
 
     def statement(self, table: str) -> str:
-        names = ", ".join(f'"{name}"' for name in self.insert)
+        names = ", ".join(map(quote_identifier, self.insert))
         marks = ", ".join("?" for _ in self.insert)
-        return f'INSERT OR REPLACE INTO "{table}" ({names}) VALUES ({marks})'
+        return (
+            f"INSERT OR REPLACE INTO {quote_identifier(table)} ({names}) "
+            f"VALUES ({marks})"
+        )
 
 
 # --- the legacy file ---------------------------------------------------------------
 
 
-def backup_file(target: Path, now: datetime) -> Path:
-    """Copy ``target`` with SQLite's online backup, safe while the legacy app writes."""
+def check_target_path(target: Path) -> None:
+    """Refuse a --target that is no legacy file and no place to create one."""
+    if target.is_dir():
+        raise UnusableTarget(
+            f"{target} is a folder: give --target the legacy app's database file "
+            f"itself (for example {target / 'fnaapp.db'}), or the path of a new "
+            "file to create one."
+        )
+    if not target.exists():
+        if not target.parent.is_dir():
+            raise UnusableTarget(
+                f"The folder {target.parent} does not exist: create it first, or "
+                "give --target a path in an existing folder."
+            )
+        return
+    try:
+        with target.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise UnusableTarget(
+            f"Cannot read {target} ({exc.strerror}): run the command as a user who "
+            "may read and write the legacy app's files."
+        ) from exc
+    if header and header != SQLITE_HEADER:
+        raise UnusableTarget(
+            f"{target} is not an SQLite database (its first bytes are not the SQLite "
+            "header), so nothing was written: give the legacy app's fnaapp.db, or a "
+            "path that does not exist yet to create a new legacy file."
+        )
+
+
+def backup_file(target: Path, now: datetime, lock_timeout: float) -> Path:
+    """Copy ``target`` with SQLite's online backup, safe while the legacy app writes.
+
+    Called with the file's write lock held, so no other writer changes it
+    during the copy; a failed copy is removed rather than left half-written.
+    """
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     backup = target.with_name(f"{target.name}.bak-{stamp}")
     suffix = 1
     while backup.exists():
         backup = target.with_name(f"{target.name}.bak-{stamp}-{suffix}")
         suffix += 1
-    with (
-        closing(sqlite3.connect(target)) as source,
-        closing(sqlite3.connect(backup)) as copy,
-    ):
-        source.backup(copy)
+    try:
+        with (
+            closing(sqlite3.connect(target, timeout=lock_timeout)) as source,
+            closing(sqlite3.connect(backup)) as copy,
+        ):
+            source.backup(copy)
+    except sqlite3.Error as exc:
+        backup.unlink(missing_ok=True)
+        raise RollbackError(
+            f"Could not back up {target} to {backup} ({exc}), so nothing was "
+            "written: free disk space or let this user write to that folder, or "
+            "take a backup yourself and run again with --no-backup."
+        ) from exc
     return backup
 
 
@@ -292,22 +351,53 @@ def create_legacy_file(target: Path) -> None:
         create_legacy_schema(connection, "2025-10")
 
 
-def open_target(target: Path) -> sqlite3.Connection:
-    """A connection to an existing legacy file, in autocommit for explicit BEGIN."""
+def open_target(target: Path, lock_timeout: float = LOCK_TIMEOUT) -> sqlite3.Connection:
+    """A connection to an existing legacy file holding its write lock (BEGIN IMMEDIATE).
+
+    Other programs may still read the file; none can write it until COMMIT or
+    ROLLBACK. A program that holds the lock longer than ``lock_timeout`` makes
+    this a RollbackError saying the file is in use.
+    """
+    connection = sqlite3.connect(target, timeout=lock_timeout, isolation_level=None)
     try:
-        connection = sqlite3.connect(target, timeout=30, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise RollbackError(
-            f"{target} is not a writable SQLite database ({exc}): give the legacy "
-            "app's database file, or a path that does not exist yet to create one."
-        ) from exc
+        connection.close()
+        raise _target_error(target, exc, lock_timeout) from exc
     return connection
+
+
+def _target_error(
+    target: Path, exc: sqlite3.DatabaseError, lock_timeout: float
+) -> RollbackError:
+    if _is_lock_error(exc):
+        return _in_use(target, lock_timeout, backup=None)
+    return RollbackError(
+        f"{target} is not a writable SQLite database ({exc}): give the legacy "
+        "app's database file, or a path that does not exist yet to create one."
+    )
+
+
+def _is_lock_error(exc: sqlite3.Error) -> bool:
+    name: str = getattr(exc, "sqlite_errorname", "")
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+
+
+def _in_use(target: Path, lock_timeout: float, backup: Path | None) -> RollbackError:
+    taken = f"the backup {backup} is kept" if backup else "no backup was taken"
+    return RollbackError(
+        f"{target} is in use by another program (the legacy app?): it held a lock "
+        f"on the file for more than {lock_timeout:g} s, so nothing was written and "
+        f"{taken}. Stop the legacy app and run this again, or wait longer with "
+        "--lock-timeout."
+    )
 
 
 def target_columns(connection: sqlite3.Connection, table: str) -> list[str]:
     """The columns of ``table`` in the file, by name; empty without that table."""
-    return [row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')]
+    query = f"PRAGMA table_info({quote_identifier(table)})"
+    return [row[1] for row in connection.execute(query)]
 
 
 def _write_batch(
@@ -359,32 +449,38 @@ def rollback_articles(
     since: datetime | None,
     backup: bool = True,
     alias: str = "analytics",
+    lock_timeout: float = LOCK_TIMEOUT,
     on_table: Callable[[TableRollback], None] | None = None,
     on_backup: Callable[[Path], None] | None = None,
 ) -> RollbackReport:
     """Write PostgreSQL's analytics rows into the legacy file at ``target``.
 
-    ``since=None`` writes every row. The file is backed up first (unless
-    ``backup`` is false) and written in one transaction.
+    ``since=None`` writes every row. The file's write lock is taken first, then
+    the file is backed up (unless ``backup`` is false) and written in one
+    transaction.
     """
+    check_target_path(target)
     report = RollbackReport(target, created=not target.exists())
     with closing(connect_analytics(alias)) as analytics:
         check_tables(analytics)
         if report.created:
             create_legacy_file(target)
-        elif backup:
-            report.backup = backup_file(target, datetime.now(UTC))
-            if on_backup is not None:
-                on_backup(report.backup)
-        with closing(open_target(target)) as legacy:
-            legacy.execute("BEGIN IMMEDIATE")
+        with closing(open_target(target, lock_timeout)) as legacy:
             try:
+                if backup and not report.created:
+                    report.backup = backup_file(target, datetime.now(UTC), lock_timeout)
+                    if on_backup is not None:
+                        on_backup(report.backup)
                 for spec in TABLES:
                     report.tables.append(export_table(legacy, analytics, spec, since))
                     if on_table is not None:
                         on_table(report.tables[-1])
-            except BaseException:
-                legacy.execute("ROLLBACK")
+                # In rollback-journal mode COMMIT waits for the file's readers.
+                legacy.execute("COMMIT")
+            except BaseException as exc:
+                if legacy.in_transaction:
+                    legacy.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error) and _is_lock_error(exc):
+                    raise _in_use(target, lock_timeout, report.backup) from exc
                 raise
-            legacy.execute("COMMIT")
     return report

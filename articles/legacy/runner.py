@@ -90,6 +90,7 @@ def migrate(
         plans = build_plan(source, pg, tables)
         run_id = start_run(pg, source.path, mode)
         report = RunReport(run_id, mode, [], source.unmoved_tables())
+        report.missing = source.missing_tables(tables)
         try:
             # Before the first row lands: every app change from now on is known.
             if not tracking_enabled(pg):

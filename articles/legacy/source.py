@@ -1,9 +1,12 @@
 """Read a legacy SQLite file strictly read-only and describe what it holds.
 
 The file is the operator's only copy of years of articles, so it is opened with
-``mode=ro`` (SQLite itself refuses every write) and never ``immutable``: the
-legacy application may keep writing to it during the bulk copy (catch-up mode),
-and ``immutable`` would let SQLite read a half-written page. Reads go in short
+``mode=ro`` (SQLite itself refuses every write). It is read exactly as SQLite
+shows it, with the commits still in its ``-wal``, or refused with a message
+saying what to do: never a silent subset. ``immutable`` (which ignores ``-wal``
+and ``-journal``) is used only where it provably reads the same rows; the legacy
+application may keep writing during the bulk copy (catch-up mode), and
+``immutable`` would let SQLite read a half-written page. Reads go in short
 keyset batches, so no read lock is held between batches and a legacy writer in
 rollback-journal mode is never blocked for long.
 """
@@ -11,15 +14,20 @@ rollback-journal mode is never blocked for long.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import quote
 
 SQLITE_HEADER: Final = b"SQLite format 3\x00"
+# Seconds a read waits for a lock the legacy app holds while it writes.
+LOCK_TIMEOUT: Final = 10.0
+COPY_ADVICE: Final = '`sqlite3 {path} ".backup copy.db"`'
 
 # The analytics tables, parents first: children are checked against the
 # articles already loaded.
@@ -36,6 +44,19 @@ ANALYTICS_TABLES: Final = (
 
 class SourceError(Exception):
     """The legacy file cannot be read; the message says what to do."""
+
+    returncode = 2  # pass another --source
+
+
+class SourceInUse(SourceError):
+    """Another program holds the file; stopping it or waiting helps."""
+
+    returncode = 1
+
+
+def quote_identifier(name: str) -> str:
+    """``name`` as an SQLite identifier: any name a legacy column may have."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)
@@ -63,8 +84,14 @@ def _check_header(path: Path) -> None:
         )
     if not path.is_file():
         raise SourceError(f"{path} is not a file: pass the legacy SQLite file itself.")
-    with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise SourceError(
+            f"Cannot read {path} ({exc.strerror}): run the command as a user who "
+            "may read the legacy app's files, or pass a copy with --source."
+        ) from exc
     if header != SQLITE_HEADER:
         raise SourceError(
             f"{path} is not an SQLite database (its first bytes are not the SQLite "
@@ -73,47 +100,125 @@ def _check_header(path: Path) -> None:
         )
 
 
-def connect_read_only(path: Path) -> sqlite3.Connection:
+def connect_read_only(
+    path: Path, *, lock_timeout: float = LOCK_TIMEOUT
+) -> sqlite3.Connection:
     """A connection that cannot write, returning TEXT as bytes for the converters.
 
-    A file in WAL mode needs its ``-shm`` index; in a folder the operator may
-    not write to, SQLite cannot create it, and only then is the file opened
-    ``immutable`` (no one can be writing to it through that folder either).
+    A file in WAL mode needs its ``-shm`` index, which SQLite cannot create in a
+    folder the operator may not write to. Only then, and only when the main file
+    alone holds the whole database (nothing in ``-wal`` or ``-journal``), is it
+    opened ``immutable``; no program has it open either, as it would have made
+    the ``-shm``. Otherwise SourceError says how to read it.
     """
-    base = f"file:{quote(str(path.resolve()))}?mode=ro"
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
     try:
-        conn = _open(base)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.OperationalError:
-        if os.access(path.parent, os.W_OK):
+        return _open(uri, lock_timeout)
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorname != "SQLITE_CANTOPEN" or os.access(path.parent, os.W_OK):
             raise
-        conn = _open(base + "&immutable=1")
+        _check_main_file_is_whole(path)
+    return _open(uri + "&immutable=1", lock_timeout)
+
+
+def _open(uri: str, lock_timeout: float) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, timeout=lock_timeout, check_same_thread=False)
+    try:
+        conn.text_factory = bytes
+        # Rows are read once, in rowid order: a page cache would only hold memory.
+        conn.execute("PRAGMA cache_size = -256")
+        # The first read finds a lock, a hot journal or a WAL it cannot read.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        conn.close()
+        raise
     return conn
 
 
-def _open(uri: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-    conn.text_factory = bytes
-    # Rows are read once, in rowid order: a page cache would only hold memory.
-    conn.execute("PRAGMA cache_size = -256")
-    return conn
+def _sidecar(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def _holds_data(path: Path) -> bool:
+    return path.exists() and path.stat().st_size > 0
+
+
+def _check_main_file_is_whole(path: Path) -> None:
+    wal, journal, index = (_sidecar(path, s) for s in ("-wal", "-journal", "-shm"))
+    if _holds_data(journal):
+        raise SourceInUse(_hot_journal_message(path))
+    copy = (
+        f"copy {path.name} and {wal.name} together into a writable folder and pass "
+        "that copy with --source (or run the command as a user who may write to "
+        f"{path.parent})."
+    )
+    if _holds_data(wal):
+        raise SourceError(
+            f"{path.name} has committed changes in {wal.name} that cannot be read "
+            f"from a folder you cannot write ({path.parent}): {copy}"
+        )
+    if index.exists():  # a program may have it open: the -wal can grow any time
+        raise SourceError(
+            f"{path.name} is in WAL mode and its index {index.name} cannot be opened "
+            f"from here: stop the legacy app, then {copy}"
+        )
+
+
+def _hot_journal_message(path: Path) -> str:
+    journal = _sidecar(path, "-journal").name
+    return (
+        f"{path} is in use: {journal} holds a write that was never finished (the "
+        "legacy app is writing right now, or stopped in the middle of a write), and "
+        "a read-only reader must not finish it. Stop the legacy app and run this "
+        "again (the app, or `sqlite3` opening the file once, finishes the write), "
+        f"or copy the file with {COPY_ADVICE.format(path=path)} and pass the copy "
+        "with --source."
+    )
+
+
+def source_error(path: Path, exc: sqlite3.Error, lock_timeout: float) -> SourceError:
+    """What an SQLite error reading ``path`` means for the operator."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return SourceInUse(
+            f"{path} is in use by another program (the legacy app is writing to "
+            f"it): it held its lock for more than {lock_timeout:g} s. Stop the "
+            "legacy app and run this again, or copy the file with "
+            f"{COPY_ADVICE.format(path=path)} (safe while the app runs) and pass "
+            "the copy with --source; --lock-timeout waits longer."
+        )
+    if name == "SQLITE_READONLY_ROLLBACK":
+        return SourceInUse(_hot_journal_message(path))
+    return SourceError(
+        f"{path} is damaged ({exc}): restore it from a backup, or run "
+        "`sqlite3 fnaapp.db .recover` on a copy and migrate the recovered copy."
+    )
 
 
 class LegacySource:
     """One legacy file, opened read-only and checked."""
 
-    def __init__(self, path: Path, *, check: bool = True) -> None:
+    def __init__(
+        self, path: Path, *, check: bool = True, lock_timeout: float = LOCK_TIMEOUT
+    ) -> None:
         self.path = Path(path)
+        self.lock_timeout = lock_timeout
         _check_header(self.path)
         try:
-            self.conn = connect_read_only(self.path)
+            self.conn = connect_read_only(self.path, lock_timeout=lock_timeout)
+        except sqlite3.DatabaseError as exc:
+            raise source_error(self.path, exc, lock_timeout) from exc
+        try:
             if check:
                 self._quick_check()
         except sqlite3.DatabaseError as exc:
-            raise SourceError(
-                f"{self.path} is damaged ({exc}): restore it from a backup, or run "
-                "`sqlite3 fnaapp.db .recover` on a copy and migrate the recovered copy."
-            ) from exc
+            self.conn.close()
+            raise source_error(self.path, exc, lock_timeout) from exc
+        except SourceError:
+            self.conn.close()
+            raise
+        # SQLite's own limit on the columns of one SELECT (2,000 unless rebuilt).
+        self.column_limit = self.conn.getlimit(sqlite3.SQLITE_LIMIT_COLUMN)
 
     def _quick_check(self) -> None:
         rows = self.conn.execute("PRAGMA quick_check").fetchall()
@@ -145,15 +250,24 @@ class LegacySource:
         """Legacy tables this migration does not move (config side and the rest)."""
         return [name for name in self.table_names() if name not in ANALYTICS_TABLES]
 
+    def missing_tables(self, tables: Sequence[str] = ()) -> list[str]:
+        """Of ``tables`` (default: every analytics table), those the file lacks."""
+        present = set(self.table_names())
+        return [name for name in tables or ANALYTICS_TABLES if name not in present]
+
     def columns(self, table: str) -> tuple[str, ...]:
-        rows = self.conn.execute(f'PRAGMA table_info("{table}")').fetchall()
+        rows = self.conn.execute(
+            f"PRAGMA table_info({quote_identifier(table)})"
+        ).fetchall()
         return tuple(row[1].decode() for row in rows)
 
     def count(self, table: str) -> int:
-        return int(self.conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+        query = f"SELECT count(*) FROM {quote_identifier(table)}"
+        return int(self.conn.execute(query).fetchone()[0])
 
     def max_rowid(self, table: str) -> int:
-        value = self.conn.execute(f'SELECT max(rowid) FROM "{table}"').fetchone()[0]
+        query = f"SELECT max(rowid) FROM {quote_identifier(table)}"
+        value = self.conn.execute(query).fetchone()[0]
         return int(value or 0)
 
     def sequence(self, table: str) -> int | None:
@@ -191,16 +305,15 @@ class LegacySource:
         bytes, so a run of long articles cannot swell one batch; SQLite adds each
         row's size as a last element (``length`` of a BLOB costs nothing).
         """
-        select = ", ".join(f'"{name}"' for name in columns)
-        if max_bytes is not None:
-            sizes = " + ".join(
-                f'coalesce(length(CAST("{name}" AS BLOB)), 0)' for name in columns
-            )
-            select += f", {sizes}"
         upper = 2**63 - 1 if until is None else until
+        if len(columns) + 2 > self.column_limit:  # rowid, the columns, the size
+            return self._read_wide_batch(table, columns, after, upper, limit, max_bytes)
+        select = ", ".join(map(quote_identifier, columns))
+        if max_bytes is not None:
+            select += f", {_row_size(columns)}"
         cursor = self.conn.execute(
-            f'SELECT rowid, {select} FROM "{table}" WHERE rowid > ? AND rowid <= ? '
-            "ORDER BY rowid LIMIT ?",
+            f"SELECT rowid, {select} FROM {quote_identifier(table)} "
+            "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?",
             [after, upper, limit],
         )
         if max_bytes is None:
@@ -216,13 +329,71 @@ class LegacySource:
         cursor.close()
         return rows
 
+    def _read_wide_batch(
+        self,
+        table: str,
+        columns: Sequence[str],
+        after: int,
+        upper: int,
+        limit: int,
+        max_bytes: int | None,
+    ) -> list[tuple[Any, ...]]:
+        """read_batch for a table too wide for one SELECT: sizes first, then rows."""
+        size = _row_size(columns) if max_bytes is not None else "0"
+        with self._snapshot():
+            sizes = self.conn.execute(
+                f"SELECT rowid, {size} FROM {quote_identifier(table)} "
+                "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?",
+                [after, upper, limit],
+            ).fetchall()
+            if max_bytes is not None:
+                totals = itertools.accumulate(row[1] for row in sizes)
+                within = sum(1 for total in totals if total < max_bytes)
+                sizes = sizes[: within + 1]
+            if not sizes:
+                return []
+            rows = self._read_columns(
+                table, columns, "rowid > ? AND rowid <= ?", [after, sizes[-1][0]]
+            )
+        if max_bytes is None:
+            return rows
+        return [(*row, size) for row, (_, size) in zip(rows, sizes, strict=True)]
+
+    def _read_columns(
+        self, table: str, columns: Sequence[str], where: str, params: list[Any]
+    ) -> list[tuple[Any, ...]]:
+        """(rowid, *columns) rows, read a slice of the columns at a time."""
+        step = self.column_limit - 1
+        slices = [
+            self.conn.execute(
+                f"SELECT rowid, {', '.join(map(quote_identifier, part))} "
+                f"FROM {quote_identifier(table)} WHERE {where} ORDER BY rowid",
+                params,
+            ).fetchall()
+            for part in (columns[i : i + step] for i in range(0, len(columns), step))
+        ]
+        return [
+            (row[0][0], *itertools.chain.from_iterable(part[1:] for part in row))
+            for row in zip(*slices, strict=True)
+        ]
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """One read transaction, so several SELECTs see the same rows."""
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.rollback()  # it only read
+
     def split_rowids(self, table: str, parts: int) -> list[int]:
         """Rowids that cut the table into ``parts`` ranges of about equal rows."""
         rows = self.count(table)
         cuts: list[int] = []
         for number in range(1, parts):
             row = self.conn.execute(
-                f'SELECT rowid FROM "{table}" ORDER BY rowid LIMIT 1 OFFSET ?',
+                f"SELECT rowid FROM {quote_identifier(table)} ORDER BY rowid "
+                "LIMIT 1 OFFSET ?",
                 [rows * number // parts],
             ).fetchone()
             if row is not None and (not cuts or row[0] > cuts[-1]):
@@ -232,10 +403,13 @@ class LegacySource:
     def read_rowids(
         self, table: str, columns: Sequence[str], rowids: Sequence[int]
     ) -> list[tuple[Any, ...]]:
-        select = ", ".join(f'"{name}"' for name in columns)
-        marks = ", ".join("?" * len(rowids))
+        where = f"rowid IN ({', '.join('?' * len(rowids))})"
+        if len(columns) + 1 > self.column_limit:
+            with self._snapshot():
+                return self._read_columns(table, columns, where, list(rowids))
+        select = ", ".join(map(quote_identifier, columns))
         return self.conn.execute(
-            f'SELECT rowid, {select} FROM "{table}" WHERE rowid IN ({marks}) '
+            f"SELECT rowid, {select} FROM {quote_identifier(table)} WHERE {where} "
             "ORDER BY rowid",
             list(rowids),
         ).fetchall()
@@ -258,3 +432,20 @@ class LegacySource:
                 return
             yield from rows
             after = rows[-1][0]
+
+
+def _row_size(columns: Sequence[str]) -> str:
+    """An SQL sum of the columns' sizes in bytes."""
+    terms = [
+        f"coalesce(length(CAST({quote_identifier(n)} AS BLOB)), 0)" for n in columns
+    ]
+    return _balanced_sum(terms) if terms else "0"
+
+
+def _balanced_sum(terms: Sequence[str]) -> str:
+    # ``a + b + c + …`` nests one level per term and passes SQLite's expression
+    # depth limit (1,000) on a wide table; halves nest log2(terms) levels.
+    if len(terms) == 1:
+        return terms[0]
+    middle = len(terms) // 2
+    return f"({_balanced_sum(terms[:middle])} + {_balanced_sum(terms[middle:])})"

@@ -24,16 +24,18 @@ from django.core.management import call_command
 from django.db import connections
 
 from articles.legacy.generate import create_legacy_schema, generate_legacy_file
+from articles.legacy.source import quote_identifier
 
 
 def insert_rows(
     conn: sqlite3.Connection, table: str, rows: Iterable[Mapping[str, Any]]
 ) -> None:
     for row in rows:
-        names = ", ".join(f'"{name}"' for name in row)
+        names = ", ".join(map(quote_identifier, row))
         marks = ", ".join("?" * len(row))
         conn.execute(
-            f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(row.values())
+            f"INSERT INTO {quote_identifier(table)} ({names}) VALUES ({marks})",
+            list(row.values()),
         )
 
 
@@ -72,6 +74,13 @@ def article(number: int, **values: Any) -> dict[str, Any]:
         "topic_alignment_score": 0.8123456789012345,
     }
     row.update(values)
+    return row
+
+
+def old_article(number: int, **values: Any) -> dict[str, Any]:
+    """A clean article row of the 2025-03 schema, which has no score columns."""
+    row = article(number, **values)
+    del row["topic_alignment_score"]
     return row
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -20,8 +22,9 @@ from django.db import connections
 
 from articles.legacy import load
 from articles.legacy.connect import django_connector
+from articles.legacy.generate import create_legacy_schema
 from articles.legacy.plan import RULES, TargetMissing, check_target
-from articles.legacy.source import ANALYTICS_TABLES
+from articles.legacy.source import ANALYTICS_TABLES, LegacySource
 from articles.legacy.tracking import APP_IDS_ABOVE
 from articles.models import (
     Article,
@@ -34,7 +37,20 @@ from articles.models import (
     MigrationRun,
     RawArticle,
 )
-from articles.tests.conftest import article, child_environment, insert_rows
+from articles.tests.conftest import (
+    article,
+    child_environment,
+    insert_rows,
+    old_article,
+)
+from aunoo.tests.sqlite_files import (
+    copy_with_hot_journal,
+    copy_with_pending_wal,
+    execute,
+    held_by_a_writer,
+    sqlite_rows,
+    unwritable,
+)
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"], transaction=True)
 
@@ -727,3 +743,212 @@ def test_a_throttle_out_of_range_is_a_usage_error(legacy_file, migrate_articles,
     assert result.code == 2
     assert "--throttle must be between 0 and 100" in result.err
     assert Article.objects.count() == 0
+
+
+# --- sources in use, in folders the operator cannot write, of unusual shapes ---------
+
+NEW_ARTICLE = (
+    "INSERT INTO articles (uri, title) VALUES ('https://news.example/new', 'New')"
+)
+
+
+@pytest.fixture
+def locked_folder(tmp_path):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    return folder
+
+
+def test_wal_changes_in_a_folder_you_cannot_write_are_refused(
+    legacy_file, migrate_articles, locked_folder
+):
+    path = legacy_file({"articles": [article(n) for n in range(5)]})
+    copy = copy_with_pending_wal(path, locked_folder, NEW_ARTICLE)
+    with unwritable(locked_folder):
+        result = migrate_articles("--source", str(copy))
+    assert result.code == 2
+    assert f"committed changes in {copy.name}-wal" in result.err
+    assert "copy" in result.err and "into a writable folder" in result.err
+    assert Article.objects.count() == 0
+
+
+def test_wal_changes_with_their_index_in_a_folder_you_cannot_write_are_read(
+    legacy_file, migrate_articles, locked_folder
+):
+    path = legacy_file({"articles": [article(n) for n in range(5)]})
+    copy = copy_with_pending_wal(path, locked_folder, NEW_ARTICLE, with_index=True)
+    with unwritable(locked_folder):
+        result = migrate_articles("--source", str(copy))
+    assert (result.code, Article.objects.count()) == (0, 6)
+
+
+def test_a_checkpointed_wal_file_in_a_folder_you_cannot_write_is_read(
+    legacy_file, migrate_articles, locked_folder
+):
+    path = legacy_file({"articles": [article(n) for n in range(5)]})
+    execute(path, "PRAGMA journal_mode = WAL")  # closing checkpoints the -wal away
+    shutil.copyfile(path, locked_folder / path.name)
+    with unwritable(locked_folder):
+        result = migrate_articles("--source", str(locked_folder / path.name))
+    assert (result.code, Article.objects.count()) == (0, 5)
+
+
+def test_a_source_locked_by_a_writer_is_in_use_not_damaged(
+    legacy_file, migrate_articles
+):
+    path = legacy_file({"articles": [article(1)]})
+    with held_by_a_writer(path):
+        result = migrate_articles("--source", str(path), "--lock-timeout", "0.2")
+    assert result.code == 1
+    assert "is in use by another program" in result.err
+    assert "Stop the legacy app" in result.err and '".backup copy.db"' in result.err
+    assert "damaged" not in result.err
+
+
+def test_a_source_with_a_hot_journal_is_in_use_not_damaged(
+    legacy_file, migrate_articles, tmp_path
+):
+    path = legacy_file(
+        {"articles": [article(n, summary="x" * 500) for n in range(300)]}
+    )
+    (tmp_path / "crashed").mkdir()
+    copy = copy_with_hot_journal(
+        path, tmp_path / "crashed", "UPDATE articles SET tags = 'z'"
+    )
+    result = migrate_articles("--source", str(copy))
+    assert result.code == 1
+    assert f"is in use: {copy.name}-journal holds a write" in result.err
+    assert "Stop the legacy app" in result.err and '".backup copy.db"' in result.err
+    assert "damaged" not in result.err
+
+
+def test_a_hot_journal_in_a_folder_you_cannot_write_is_refused_not_read_torn(
+    legacy_file, migrate_articles, locked_folder
+):
+    path = legacy_file(
+        {"articles": [article(n, summary="x" * 500) for n in range(300)]}
+    )
+    copy = copy_with_hot_journal(path, locked_folder, "UPDATE articles SET tags = 'z'")
+    with unwritable(locked_folder):
+        result = migrate_articles("--source", str(copy))
+    assert result.code == 1
+    assert f"{copy.name}-journal holds a write" in result.err
+    assert Article.objects.count() == 0
+
+
+def test_a_negative_lock_timeout_is_a_usage_error(legacy_file, migrate_articles):
+    path = legacy_file({"articles": [article(1)]})
+    result = migrate_articles("--source", str(path), "--lock-timeout", "-1")
+    assert (result.code, "--lock-timeout" in result.err) == (2, True)
+
+
+def test_column_names_with_quotes_and_spaces_are_read(
+    legacy_file, migrate_articles, validate_migration
+):
+    path = legacy_file({"articles": [article(1)]})
+    execute(
+        path,
+        'ALTER TABLE articles ADD COLUMN "reading ""time"""',
+        'ALTER TABLE articles ADD COLUMN "word count"',
+        'UPDATE articles SET "reading ""time""" = \'4 min\', "word count" = 812',
+    )
+    result = migrate_articles("--source", str(path))
+    assert result.code == 0, result.err
+    assert Article.objects.get().legacy_extra == {
+        "unmapped": {'reading "time"': "4 min", "word count": 812}
+    }
+    assert validate_migration("--source", str(path)).code == 0
+
+
+@pytest.fixture
+def widest_file(tmp_path):
+    """Three articles in a table of 2,000 columns, SQLite's most."""
+    path = tmp_path / "wide.db"
+    with closing(sqlite3.connect(path)) as conn:
+        create_legacy_schema(conn, "2025-10")
+        # One CREATE TABLE: 1,964 ALTER TABLEs would take seconds.
+        [ddl] = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'articles'")
+        extra = ", ".join(f"extra_{n} TEXT" for n in range(2000 - 36))
+        conn.execute("DROP TABLE articles")
+        conn.execute(f"{ddl[0][: ddl[0].rindex(')')]}, {extra})")
+        rows = [article(n, extra_0="first", extra_1963=f"last {n}") for n in range(3)]
+        insert_rows(conn, "articles", rows)
+        conn.commit()
+    assert len(sqlite_rows(path, "PRAGMA table_info(articles)")) == 2000
+    return path
+
+
+def test_a_table_of_2000_columns_is_read_whole(
+    widest_file, migrate_articles, validate_migration
+):
+    result = migrate_articles("--source", str(widest_file), "--batch-size", "2")
+    assert result.code == 0, result.err
+    unmapped = Article.objects.get(uri=article(2)["uri"]).legacy_extra["unmapped"]
+    assert (len(unmapped), unmapped["extra_0"], unmapped["extra_1963"]) == (
+        1964,
+        "first",
+        "last 2",
+    )
+    assert validate_migration("--source", str(widest_file)).code == 0
+
+
+def test_a_table_of_2000_columns_is_read_in_batches_of_bounded_bytes(widest_file):
+    with LegacySource(widest_file) as source:
+        columns = source.columns("articles")
+        whole = list(source.iter_rows("articles", columns))
+        read = functools.partial(source.read_batch, "articles", columns, after=0)
+        one = read(limit=10, max_bytes=1)
+        every = read(limit=10, max_bytes=10**9)
+        by_rowid = source.read_rowids("articles", columns, [whole[2][0]])
+        # Its other columns are NULL: read narrow, the row has the same size.
+        filled = [
+            name
+            for name, value in zip(columns, whole[0][1:], strict=True)
+            if value is not None
+        ]
+        [narrow] = source.read_batch("articles", filled, after=0, limit=1, max_bytes=1)
+    # Each row comes with its size in bytes last.
+    assert [row[:-1] for row in one] == whole[:1]
+    assert one[0][-1] == narrow[-1]
+    assert [row[:-1] for row in every] == whole
+    assert by_rowid == whole[2:]
+
+
+def test_a_renamed_key_column_is_named_with_the_fix(legacy_file, migrate_articles):
+    path = legacy_file({"articles": [article(1)]})
+    execute(path, "ALTER TABLE articles RENAME COLUMN uri TO url")
+    result = migrate_articles("--source", str(path))
+    assert result.code == 2
+    assert "The legacy table articles has no uri column" in result.err
+    assert "ALTER TABLE articles RENAME COLUMN url TO uri" in result.err
+    assert Article.objects.count() == 0
+
+
+def test_tables_missing_in_the_source_are_reported(legacy_file, migrate_articles):
+    path = legacy_file({"articles": [old_article(1)]}, schema="2025-03")
+    result = migrate_articles("--source", str(path))
+    assert result.code == 0
+    assert (
+        "Missing in source (the analytics database has these tables, the legacy "
+        "file does not): article_analysis_cache, mediabias" in result.out
+    )
+    summary = MigrationRun.objects.get().summary
+    assert summary["mediabias"]["missing_in_source"] is True
+    assert "missing_in_source" not in summary["articles"]
+
+
+def test_tables_missing_in_the_source_are_reported_by_the_dry_run(
+    legacy_file, migrate_articles
+):
+    path = legacy_file({"articles": [old_article(1)]}, schema="2025-03")
+    out = migrate_articles("--source", str(path), "--dry-run").out
+    assert "Missing in source (the analytics database has these tables" in out
+
+
+def test_a_source_without_any_table_to_move_is_refused(tmp_path, migrate_articles):
+    path = tmp_path / "users.db"
+    execute(path, "CREATE TABLE users (username TEXT PRIMARY KEY)")
+    result = migrate_articles("--source", str(path))
+    assert result.code == 2
+    assert "has none of the tables to move" in result.err
+    assert "fnaapp.db" in result.err

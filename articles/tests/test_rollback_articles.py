@@ -26,7 +26,7 @@ from articles.models import (
     MediaBias,
     RawArticle,
 )
-from aunoo.tests.sqlite_files import execute, sqlite_rows
+from aunoo.tests.sqlite_files import execute, held_by_a_writer, sqlite_rows
 
 # The dedicated reader only sees committed rows, hence transaction=True.
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"], transaction=True)
@@ -285,11 +285,65 @@ def test_missing_target_is_created_with_the_legacy_schema(tmp_path: Path) -> Non
     assert sqlite_rows(path, "SELECT count(*) FROM articles") == [(1,)]
 
 
-def test_target_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
+def refused(target: Path, *args: str) -> CommandError:
+    with pytest.raises(CommandError) as raised:
+        rollback(target, "--all", *args)
+    return raised.value
+
+
+def test_target_that_is_not_sqlite_is_refused_without_a_backup(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_text("not a database, just notes " * 100)
-    with pytest.raises(CommandError, match="is not a writable SQLite database"):
-        rollback(path, "--all", "--no-backup")
+    error = refused(path)
+    assert error.returncode == 2
+    assert f"{path} is not an SQLite database" in str(error)
+    assert "give the legacy app's fnaapp.db" in str(error)
+    assert list(tmp_path.glob("*.bak-*")) == []
+
+
+def test_target_in_a_missing_folder_is_refused(tmp_path: Path) -> None:
+    error = refused(tmp_path / "no-such-folder" / "fnaapp.db")
+    assert error.returncode == 2
+    assert f"The folder {tmp_path / 'no-such-folder'} does not exist" in str(error)
+    assert "create it" in str(error)
+
+
+def test_target_that_is_a_folder_is_refused(tmp_path: Path) -> None:
+    error = refused(tmp_path)
+    assert error.returncode == 2
+    assert f"{tmp_path} is a folder" in str(error)
+    assert f"{tmp_path / 'fnaapp.db'}" in str(error)
+
+
+def test_target_another_program_holds_is_refused_after_the_lock_timeout(
+    target: Path,
+) -> None:
+    article()
+    with held_by_a_writer(target):
+        error = refused(target, "--lock-timeout", "0.2")
+    assert error.returncode == 1
+    assert f"{target} is in use by another program" in str(error)
+    assert "Stop the legacy app" in str(error) and "--lock-timeout" in str(error)
+    assert list(target.parent.glob("*.bak-*")) == []
+    assert sqlite_rows(target, "SELECT count(*) FROM articles") == [(0,)]
+
+
+def test_a_negative_lock_timeout_is_a_usage_error(target: Path) -> None:
+    error = refused(target, "--lock-timeout", "-1")
+    assert (error.returncode, "--lock-timeout" in str(error)) == (2, True)
+
+
+def test_column_names_with_quotes_and_spaces_are_written_back(target: Path) -> None:
+    execute(
+        target,
+        'ALTER TABLE articles ADD COLUMN "reading ""time"""',
+        'ALTER TABLE articles ADD COLUMN "word count"',
+    )
+    article(legacy_extra={"unmapped": {'reading "time"': "4 min", "word count": 812}})
+    rollback(target, "--all", "--no-backup")
+    assert sqlite_rows(
+        target, 'SELECT "reading ""time""", "word count" FROM articles'
+    ) == [("4 min", 812)]
 
 
 def test_invalid_json_kept_as_a_string_is_written_as_its_text(target: Path) -> None:

@@ -10,7 +10,12 @@ import pytest
 from articles.legacy.connect import django_connector
 from articles.legacy.verify import RENDER, SQL_RENDER, jsonb_text
 from articles.models import Article, KeywordAlert, MediaBias
-from articles.tests.conftest import article
+from articles.tests.conftest import article, old_article
+from aunoo.tests.sqlite_files import (
+    copy_with_pending_wal,
+    held_by_a_writer,
+    unwritable,
+)
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"], transaction=True)
 
@@ -133,6 +138,41 @@ def test_a_deleted_reject_record_fails_the_count(
 
     LegacyReject.objects.all().delete()
     assert validate_migration("--source", str(path)).code == 1
+
+
+def test_wal_changes_it_cannot_read_are_refused_not_validated(
+    migrated, validate_migration, tmp_path
+):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    copy = copy_with_pending_wal(
+        migrated, folder, "UPDATE articles SET title = 'Edited by the legacy app'"
+    )
+    with unwritable(folder):
+        result = validate_migration("--source", str(copy))
+    assert result.code == 2
+    assert f"committed changes in {copy.name}-wal" in result.err
+    assert "Every table matches" not in result.out
+
+
+def test_a_source_locked_by_a_writer_is_in_use(migrated, validate_migration):
+    with held_by_a_writer(migrated):
+        result = validate_migration("--source", str(migrated), "--lock-timeout", "0.2")
+    assert result.code == 1
+    assert "is in use by another program" in result.err
+
+
+def test_tables_missing_in_the_source_are_reported(
+    legacy_file, migrate_articles, validate_migration
+):
+    path = legacy_file({"articles": [old_article(1)]}, schema="2025-03")
+    migrate_articles("--source", str(path))
+    result = validate_migration("--source", str(path))
+    assert result.code == 0
+    assert (
+        "Missing in source (the analytics database has these tables, the legacy "
+        "file does not): article_analysis_cache, mediabias" in result.out
+    )
 
 
 def test_validation_does_not_change_the_source(migrated, validate_migration):

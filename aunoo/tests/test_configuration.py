@@ -6,8 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from aunoo.databases import analytics_database, pool_options, sqlite_database
+from aunoo.tests.sqlite_files import unwritable
 
 PGDATA = Path("/nonexistent/pgdata")
 
@@ -94,23 +93,6 @@ def test_malformed_url_message_says_how_to_fix_it() -> None:
         analytics(DATABASE_URL="mysql://u@host/db")
     assert "postgres://USER:PASSWORD@HOST:5432/DBNAME" in str(excinfo.value)
     assert "embedded PostgreSQL" in str(excinfo.value)
-
-
-@contextmanager
-def unwritable(folder: Path) -> Iterator[None]:
-    """Make ``folder`` unwritable even for root (which ignores permission bits)."""
-    if os.geteuid() != 0:
-        folder.chmod(0o555)
-        yield
-        folder.chmod(0o755)
-        return
-    made = subprocess.run(["chattr", "+i", str(folder)], capture_output=True)
-    if made.returncode != 0:
-        pytest.skip(f"cannot make a folder immutable here: {made.stderr!r}")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", str(folder)], check=True)
 
 
 def test_sqlite_path_in_an_unwritable_folder_is_refused(tmp_path: Path) -> None:

@@ -15,7 +15,12 @@ from articles.legacy import load, reports, runner, scan
 from articles.legacy.connect import Connect, django_connector
 from articles.legacy.plan import TablePlan, TargetMissing, build_plan
 from articles.legacy.runs import RunLocked
-from articles.legacy.source import ANALYTICS_TABLES, LegacySource, SourceError
+from articles.legacy.source import (
+    ANALYTICS_TABLES,
+    LOCK_TIMEOUT,
+    LegacySource,
+    SourceError,
+)
 
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines off a terminal
 
@@ -128,6 +133,14 @@ class Command(BaseCommand):
             "the import (default 0: full speed).",
         )
         parser.add_argument(
+            "--lock-timeout",
+            type=float,
+            default=LOCK_TIMEOUT,
+            metavar="SECONDS",
+            help="How long to wait for a lock the legacy app holds on the file "
+            f"before giving up (default {LOCK_TIMEOUT:g}).",
+        )
+        parser.add_argument(
             "--database",
             default="analytics",
             choices=tuple(connections),
@@ -148,6 +161,7 @@ class Command(BaseCommand):
         throttle: float,
         prefer: str | None,
         apply_deletes: bool,
+        lock_timeout: float,
         **options: Any,
     ) -> None:
         if (prefer or apply_deletes) and not catch_up:
@@ -168,12 +182,17 @@ class Command(BaseCommand):
             raise CommandError(
                 "--dry-run and --catch-up exclude each other.", returncode=2
             )
+        if not 0 <= lock_timeout < float("inf"):
+            raise CommandError(
+                f"--lock-timeout must be 0 or more seconds, not {lock_timeout:g}.",
+                returncode=2,
+            )
         verbosity = int(options["verbosity"])
         connect = django_connector(database)
         try:
-            legacy = LegacySource(source)
+            legacy = LegacySource(Path(source), lock_timeout=lock_timeout)
         except SourceError as exc:
-            raise CommandError(str(exc), returncode=2) from exc
+            raise CommandError(str(exc), returncode=exc.returncode) from exc
         with legacy:
             try:
                 if dry_run:
@@ -193,6 +212,8 @@ class Command(BaseCommand):
                 )
             except (TargetMissing, RunLocked) as exc:
                 raise CommandError(str(exc)) from exc
+            except SourceError as exc:
+                raise CommandError(str(exc), returncode=exc.returncode) from exc
             except psycopg.OperationalError as exc:
                 raise CommandError(
                     f"Lost the connection to PostgreSQL ({exc}). Every committed "
@@ -249,6 +270,7 @@ class Command(BaseCommand):
         if verbosity >= 1:
             self._print_report(report.tables, verbosity)
             self._print_unmoved(report.unmoved)
+            self._print_missing(report.missing)
             self.stdout.write(
                 self.style.SUCCESS(
                     f"{report.mode} finished in {report.seconds:,.1f}s "
@@ -272,6 +294,7 @@ class Command(BaseCommand):
             self._print_plan(plan, verbosity)
         self._print_report(scan.scan(legacy, plans), verbosity)
         self._print_unmoved(legacy.unmoved_tables())
+        self._print_missing(legacy.missing_tables(tables))
         self.stdout.write("Dry run: nothing was written.")
 
     def _print_plan(self, plan: TablePlan, verbosity: int) -> None:
@@ -353,4 +376,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Legacy tables not moved ({len(unmoved)}; the config side is "
                 f"import_legacy_config's): {', '.join(unmoved)}"
+            )
+
+    def _print_missing(self, missing: list[str]) -> None:
+        if missing:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Missing in source (the analytics database has these tables, "
+                    f"the legacy file does not): {', '.join(missing)}"
+                )
             )

@@ -16,6 +16,7 @@ from articles.legacy.rollback import (
     TableRollback,
     rollback_articles,
 )
+from articles.legacy.source import LOCK_TIMEOUT
 
 # Failed rows listed per table at the default verbosity; -v 2 lists all.
 SHOWN_FAILURES = 10
@@ -63,22 +64,42 @@ class Command(BaseCommand):
             dest="backup",
             help="Do not copy the target to TARGET.bak-<timestamp> first.",
         )
+        parser.add_argument(
+            "--lock-timeout",
+            type=float,
+            default=LOCK_TIMEOUT,
+            metavar="SECONDS",
+            help="How long to wait for a program (the legacy app) that holds a lock "
+            f"on the target before giving up (default {LOCK_TIMEOUT:g}).",
+        )
 
     def handle(
-        self, *, target: Path, since: str | None, backup: bool, **options: Any
+        self,
+        *,
+        target: Path,
+        since: str | None,
+        backup: bool,
+        lock_timeout: float,
+        **options: Any,
     ) -> None:
         moment = None if since is None else parse_since(since)
+        if not 0 <= lock_timeout < float("inf"):
+            raise CommandError(
+                f"--lock-timeout must be 0 or more seconds, not {lock_timeout:g}.",
+                returncode=2,
+            )
         verbosity: int = options["verbosity"]
         try:
             report = rollback_articles(
                 Path(target),  # call_command(target="...") skips argparse's type
                 since=moment,
                 backup=backup,
+                lock_timeout=lock_timeout,
                 on_table=lambda table: self.print_table(table, verbosity),
                 on_backup=self.print_backup,
             )
         except RollbackError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(str(exc), returncode=exc.returncode) from exc
         except psycopg.OperationalError as exc:
             raise CommandError(
                 f"Cannot read the analytics database ({exc}); the target file was not "

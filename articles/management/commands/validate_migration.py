@@ -13,7 +13,12 @@ from django.db import connections
 from articles.legacy import runs, verify
 from articles.legacy.connect import django_connector
 from articles.legacy.plan import TargetMissing
-from articles.legacy.source import ANALYTICS_TABLES, LegacySource, SourceError
+from articles.legacy.source import (
+    ANALYTICS_TABLES,
+    LOCK_TIMEOUT,
+    LegacySource,
+    SourceError,
+)
 
 
 class Command(BaseCommand):
@@ -37,6 +42,14 @@ class Command(BaseCommand):
             help="Mismatching keys to print per table (default 5).",
         )
         parser.add_argument(
+            "--lock-timeout",
+            type=float,
+            default=LOCK_TIMEOUT,
+            metavar="SECONDS",
+            help="How long to wait for a lock the legacy app holds on the file "
+            f"before giving up (default {LOCK_TIMEOUT:g}).",
+        )
+        parser.add_argument(
             "--database", default="analytics", choices=tuple(connections)
         )
 
@@ -47,13 +60,19 @@ class Command(BaseCommand):
         tables: list[str] | None,
         show: int,
         database: str,
+        lock_timeout: float,
         **options: Any,
     ) -> None:
+        if not 0 <= lock_timeout < float("inf"):
+            raise CommandError(
+                f"--lock-timeout must be 0 or more seconds, not {lock_timeout:g}.",
+                returncode=2,
+            )
         connect = django_connector(database)
         try:
-            legacy = LegacySource(source)
+            legacy = LegacySource(Path(source), lock_timeout=lock_timeout)
         except SourceError as exc:
-            raise CommandError(str(exc), returncode=2) from exc
+            raise CommandError(str(exc), returncode=exc.returncode) from exc
         try:
             with legacy, connect() as pg:
                 # Shared: validations may overlap, a migration may not.
@@ -61,8 +80,11 @@ class Command(BaseCommand):
                 checks = verify.validate(legacy, pg, connect, tables or ())
                 failed = [check for check in checks if not check.ok]
                 self._print(checks, legacy, pg, show)
+                self._print_missing(legacy.missing_tables(tables or ()))
         except (TargetMissing, runs.RunLocked) as exc:
             raise CommandError(str(exc)) from exc
+        except SourceError as exc:
+            raise CommandError(str(exc), returncode=exc.returncode) from exc
         except psycopg.OperationalError as exc:
             raise CommandError(
                 f"Cannot reach PostgreSQL ({exc}): start it and run again."
@@ -113,6 +135,15 @@ class Command(BaseCommand):
             )
         for check in checks:
             self._print_mismatches(check, legacy, pg, show)
+
+    def _print_missing(self, missing: list[str]) -> None:
+        if missing:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Missing in source (the analytics database has these tables, "
+                    f"the legacy file does not): {', '.join(missing)}"
+                )
+            )
 
     def _print_mismatches(
         self,
