@@ -90,9 +90,9 @@ def read_range(
 
 
 def _read_range_job(
-    path: str, plan: TablePlan, after: int, until: int | None
+    path: str, plan: TablePlan, after: int, until: int | None, lock_timeout: float
 ) -> Fingerprints:
-    with LegacySource(Path(path), check=False) as source:
+    with LegacySource(Path(path), check=False, lock_timeout=lock_timeout) as source:
         return read_range(source, plan, after, until)
 
 
@@ -102,7 +102,10 @@ def read_all(source: LegacySource, plan: TablePlan, processes: int = 2) -> Finge
         return read_range(source, plan)
     cuts = source.split_rowids(plan.table, processes)
     ranges = list(zip([0, *cuts], [*cuts, None], strict=True))
-    jobs = [(str(source.path), plan, after, until) for after, until in ranges]
+    jobs = [
+        (str(source.path), plan, after, until, source.lock_timeout)
+        for after, until in ranges
+    ]
     with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
         parts = pool.starmap(_read_range_job, jobs)
     merged = Fingerprints()

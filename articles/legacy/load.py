@@ -685,7 +685,7 @@ def copy_table(
         if len(parts) == 1:
             return loader(source, pg, part).run(upsert=upsert, stop=stop)
         # Each stream reads and writes on connections of its own.
-        with LegacySource(source.path, check=False) as own, connect() as conn:
+        with source.reopen() as own, connect() as conn:
             return loader(own, conn, part).run(upsert=upsert, stop=stop)
 
     reports = run_streams(parts, run_part)

@@ -98,7 +98,7 @@ def migrate(
 
             def load_table(plan: TablePlan) -> TableReport:
                 # A thread of its own: its own file handle and connection.
-                with LegacySource(source.path, check=False) as own, connect() as conn:
+                with source.reopen() as own, connect() as conn:
                     moved = move(
                         own, connect, conn, plan,
                         source_path=source_key(source.path), run_id=run_id,

@@ -230,6 +230,10 @@ class LegacySource:
                 "`sqlite3 fnaapp.db .recover` on a copy and migrate the recovered copy."
             )
 
+    def reopen(self) -> LegacySource:
+        """Another read-only handle on the same file (for another thread)."""
+        return LegacySource(self.path, check=False, lock_timeout=self.lock_timeout)
+
     def close(self) -> None:
         self.conn.close()
 

@@ -236,10 +236,15 @@ def add_digests(
 
 
 def _digest_range(
-    path: str, plan: TablePlan, rejected: set[int], after: int, until: int | None
+    path: str,
+    plan: TablePlan,
+    rejected: set[int],
+    after: int,
+    until: int | None,
+    lock_timeout: float,
 ) -> SourceDigests:
     """One worker process's share (module level, so it can be sent to a process)."""
-    with LegacySource(Path(path), check=False) as source:
+    with LegacySource(Path(path), check=False, lock_timeout=lock_timeout) as source:
         return source_digests(source, plan, rejected, after=after, until=until)
 
 
@@ -283,7 +288,8 @@ class DigestWorkers:
         cuts = source.split_rowids(plan.table, self.processes)
         ranges = list(zip([0, *cuts], [*cuts, None], strict=True))
         jobs = [
-            (str(source.path), plan, rejected, after, until) for after, until in ranges
+            (str(source.path), plan, rejected, after, until, source.lock_timeout)
+            for after, until in ranges
         ]
         return merge_digests(self.pool.starmap(_digest_range, jobs))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ from articles.legacy.source import (
     LOCK_TIMEOUT,
     LegacySource,
     SourceError,
+    source_error,
 )
 
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines off a terminal
@@ -214,6 +216,9 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             except SourceError as exc:
                 raise CommandError(str(exc), returncode=exc.returncode) from exc
+            except sqlite3.DatabaseError as exc:  # the file locked or broken mid-run
+                error = source_error(legacy.path, exc, lock_timeout)
+                raise CommandError(str(error), returncode=error.returncode) from exc
             except psycopg.OperationalError as exc:
                 raise CommandError(
                     f"Lost the connection to PostgreSQL ({exc}). Every committed "

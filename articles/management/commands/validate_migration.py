@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from articles.legacy.source import (
     LOCK_TIMEOUT,
     LegacySource,
     SourceError,
+    source_error,
 )
 
 
@@ -85,6 +87,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except SourceError as exc:
             raise CommandError(str(exc), returncode=exc.returncode) from exc
+        except sqlite3.DatabaseError as exc:  # the file locked or broken mid-run
+            error = source_error(legacy.path, exc, lock_timeout)
+            raise CommandError(str(error), returncode=error.returncode) from exc
         except psycopg.OperationalError as exc:
             raise CommandError(
                 f"Cannot reach PostgreSQL ({exc}): start it and run again."
