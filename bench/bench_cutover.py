@@ -6,8 +6,8 @@ benchmark measures that window on the migration benchmark's clean generated
 file: a bulk copy, one catch-up while both apps run (the first compares every
 row and leaves fingerprints), then 100 rows changed in the legacy app (titles,
 new notes, read marks) and 100 in this app (summaries, notes, read marks), then
-the final catch-up and validation. Side by side: the full bulk copy, which is what stopping both apps for
-a fresh migration would cost instead.
+the final catch-up and validation. Side by side: the full bulk copy, which is
+what stopping both apps for a fresh migration would cost instead.
 
     python -m bench.bench_cutover [--articles N] [--database-url URL]
 """
