@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate serve lint typecheck bench analyticsdb-stop clean
+.PHONY: run test install migrate serve lint typecheck bench soak analyticsdb-stop clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ typecheck: install
 lint: install typecheck
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The randomised cut-over fault test at length (make test runs 8 rounds).
+ROUNDS ?= 200
+soak: install
+	AUNOO_FAULT_ROUNDS=$(ROUNDS) $(PY) -m pytest -q -s articles/tests/test_cutover_faults.py
 
 bench: install
 	@command -v pgloader >/dev/null || apt-get install -y -qq pgloader >/dev/null 2>&1 \

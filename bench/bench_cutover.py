@@ -99,7 +99,18 @@ def app_changes(url: str, count: int) -> dict[str, int]:
     return {"summaries": summaries, "notes": notes, "read_marks": marks}
 
 
-def run(articles: int, database_url: str | None) -> dict[str, Any]:
+def profiled(command: list[str], profile: Path | None, name: str) -> list[str]:
+    """``command`` under py-spy (collapsed stacks, child processes too), if asked."""
+    if profile is None:
+        return command
+    profile.mkdir(parents=True, exist_ok=True)
+    return ["py-spy", "record", "--subprocesses", "--format", "raw", "--rate", "50",
+            "-o", str(profile / f"{name}.txt"), "--", *command]  # fmt: skip
+
+
+def run(
+    articles: int, database_url: str | None, profile: Path | None = None
+) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="aunoo-bench-cutover-"))
     atexit.register(shutil.rmtree, work, ignore_errors=True)
     source = work / "fnaapp.db"
@@ -130,13 +141,14 @@ def run(articles: int, database_url: str | None) -> dict[str, Any]:
         legacy = legacy_changes(source, CHANGES_PER_SIDE)
         app = app_changes(server.url(DATABASE), CHANGES_PER_SIDE)
         catch_up = measure(
-            [*manage, "migrate_articles", "--skip-checks", "--source", str(source),
-             "--catch-up"],
+            profiled([*manage, "migrate_articles", "--skip-checks", "--source",
+                      str(source), "--catch-up"], profile, "final_catch_up"),
             env=env, log=work / "catch_up.log",
         )  # fmt: skip
         print(f"  final catch-up: {catch_up['seconds']:.1f} s", flush=True)
         validation = measure(
-            [*manage, "validate_migration", "--skip-checks", "--source", str(source)],
+            profiled([*manage, "validate_migration", "--skip-checks", "--source",
+                      str(source)], profile, "validation"),
             env=env, log=work / "validate.log",
         )  # fmt: skip
         print(f"  validation: {validation['seconds']:.1f} s", flush=True)
@@ -179,9 +191,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="5,000 articles")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "cutover.json")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="record py-spy profiles of the final catch-up and validation here "
+        "(times then include the profiler's cost)",
+    )
     options = parser.parse_args(sys.argv[1:] if argv is None else argv)
     articles = 5_000 if options.quick else options.articles
-    results = run(articles, options.database_url)
+    results = run(articles, options.database_url, options.profile)
     options.output.parent.mkdir(parents=True, exist_ok=True)
     options.output.write_text(json.dumps(results, indent=2) + "\n")
     print(
