@@ -247,3 +247,34 @@ class MediaBias(models.Model):
 
     def __str__(self) -> str:
         return self.source
+
+
+class KeywordAlertArticle(models.Model):
+    """An article found by the keyword monitor, awaiting analysis (older files).
+
+    The legacy app's first keyword monitor (early 2025) kept these apart from
+    ``articles`` until they were analysed and moved there.
+    """
+
+    url = models.TextField()
+    title = models.TextField(null=True, blank=True)
+    summary = models.TextField(null=True, blank=True)
+    source = models.TextField(null=True, blank=True)
+    submission_date = models.DateTimeField(null=True, blank=True)
+    topic = models.TextField(null=True, blank=True)
+    # The matched keywords, comma-separated, as the legacy app wrote them.
+    keywords = models.TextField(null=True, blank=True)
+    analyzed = models.BooleanField(null=True, default=False)
+    moved_to_articles = models.BooleanField(null=True, default=False)
+    legacy_extra = legacy_extra_field()
+
+    class Meta:
+        db_table = "keyword_alert_articles"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"], name="uniq_keyword_alert_article_url"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url

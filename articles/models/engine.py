@@ -181,3 +181,39 @@ class LegacyConflict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table_name} {self.key}: {self.kind}"
+
+
+class LegacyArchive(models.Model):
+    """A row of a legacy table this project has no model for, kept losslessly.
+
+    A newer or customised legacy file may hold tables this project does not
+    know. Their rows are not left behind: each lands here whole, so it can be
+    reported, validated against the file, browsed, and written back by a
+    rollback.
+    """
+
+    run = models.ForeignKey(
+        MigrationRun, null=True, on_delete=models.SET_NULL, related_name="archived"
+    )
+    source_path = models.TextField()
+    table_name = models.TextField()
+    legacy_rowid = models.BigIntegerField()
+    # The row's primary key as text, when its table declares one.
+    legacy_key = models.TextField(null=True, blank=True)
+    # Every legacy column by name: text as a string, numbers as numbers, NULL as
+    # null, a BLOB as {"base64": ...} (only a BLOB becomes an object).
+    row = models.JSONField()
+    archived_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "legacy_archive"
+        verbose_name = "archived legacy row"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_path", "table_name", "legacy_rowid"],
+                name="uniq_archive_table_rowid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table_name} rowid {self.legacy_rowid}"

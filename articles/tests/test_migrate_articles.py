@@ -44,6 +44,7 @@ STATE_TABLES = (
     "legacy_checkpoints",
     "legacy_conflicts",
     "legacy_app_changes",
+    "legacy_archive",
 )
 
 
