@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from accounts.models import (
     LegacyProfile,
     OAuthAllowlistEntry,
+    OAuthSession,
     OAuthUser,
     UserPreferences,
 )
@@ -56,6 +57,16 @@ class OAuthAllowlistEntryAdmin(admin.ModelAdmin[OAuthAllowlistEntry]):
     list_filter = ("is_active",)
     search_fields = ("email",)
     readonly_fields = ("added_at",)
+
+
+@admin.register(OAuthSession)
+class OAuthSessionAdmin(admin.ModelAdmin[OAuthSession]):
+    list_display = ("user_id", "provider", "created_at", "expires_at", "last_accessed")
+    list_filter = ("provider",)
+    search_fields = ("=user_id",)
+    # A legacy bearer credential: kept in the table, never shown.
+    exclude = ("session_token",)
+    readonly_fields = ("legacy_extra",)
 
 
 @admin.register(UserPreferences)

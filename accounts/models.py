@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from articles.models.fields import legacy_extra_field
+
 
 class LegacyProfile(models.Model):
     """The legacy app's per-user flags, kept for users imported from it."""
@@ -67,6 +69,36 @@ class OAuthAllowlistEntry(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+class OAuthSession(models.Model):
+    """A sign-in session of the legacy app's OAuth users, kept as its record.
+
+    This app has its own sessions; these are the legacy ones, typed, so nothing
+    from the legacy file is left behind.
+    """
+
+    # The legacy oauth_users id. A plain column: OAuthUser rows are imported by
+    # (email, provider) and do not keep their legacy ids.
+    user_id = models.IntegerField(null=True, blank=True, db_index=True)
+    session_token = models.TextField(null=True, blank=True)
+    provider = models.TextField(null=True, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_accessed = models.DateTimeField(null=True, blank=True)
+    legacy_extra = legacy_extra_field()
+
+    class Meta:
+        db_table = "oauth_sessions"
+        verbose_name = "legacy OAuth session"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session_token"], name="uniq_oauth_session_token"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} session of OAuth user {self.user_id}"
 
 
 class UserPreferences(models.Model):

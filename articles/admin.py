@@ -3,12 +3,16 @@
 Three things keep the article changelist fast on a large table: counts are
 bounded (``BoundedCountPaginator``), filter menus walk indexes
 (``articles.facets``) instead of ``SELECT DISTINCT``, and the date hierarchy
-probes index ranges instead of truncating every row's date.
+probes index ranges instead of truncating every row's date. Columns naming what
+a plain id points at in SQLite resolve a whole page in one query
+(``CrossDatabaseColumn``).
 """
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -20,21 +24,39 @@ from django.db import connections
 from django.db.models import Max, Min, Model, Q, QuerySet
 from django.http import HttpRequest
 
-from articles import facets
+from articles import crossdb, facets
 from articles.legacy import runs
 from articles.models import (
     SEARCH_CONFIG,
+    AnalysisVersion,
+    AnalysisVersionV2,
     Article,
     ArticleAnalysisCache,
     ArticleAnnotation,
+    AuspexChat,
+    AuspexMessage,
+    DailyNewsFeed,
+    FeedItem,
+    IncidentStatus,
     KeywordAlert,
+    KeywordAlertArticle,
     KeywordArticleMatch,
     LegacyAppChange,
+    LegacyArchive,
     LegacyConflict,
     LegacyReject,
     MediaBias,
     MigrationRun,
+    ModelBiasArenaArticle,
+    ModelBiasArenaResult,
+    ModelBiasArenaRun,
+    Podcast,
     RawArticle,
+    Report,
+    ScenarioArticle,
+    SharedNewsFeed,
+    SignalAlert,
+    TrendConsistencyMetric,
 )
 from articles.paginators import BoundedCountPaginator
 
@@ -43,9 +65,11 @@ class FacetFilter(admin.SimpleListFilter):
     """Filter on one indexed text column, its choices read by an index walk."""
 
     column = ""
+    model: type[Model] = Article
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(value, value) for value in facets.distinct_values(self.column)]
+        values = facets.distinct_values(self.column, model=self.model)
+        return [(value, value) for value in values]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() is None:
@@ -53,12 +77,12 @@ class FacetFilter(admin.SimpleListFilter):
         return queryset.filter(**{self.column: self.value()})
 
 
-def facet_filter(column: str) -> type[FacetFilter]:
+def facet_filter(column: str, model: type[Model] = Article) -> type[FacetFilter]:
     title = column.replace("_", " ")
     return type(
         f"{column.title().replace('_', '')}Filter",
         (FacetFilter,),
-        {"column": column, "title": title, "parameter_name": column},
+        {"column": column, "model": model, "title": title, "parameter_name": column},
     )
 
 
@@ -117,11 +141,48 @@ def _periods(
 _ModelT = TypeVar("_ModelT", bound=Model)
 
 
-class CalendarBoundedChangeList(ChangeList):
-    """Django's changelist, refusing date-hierarchy links past the calendar's end.
+@dataclass(frozen=True)
+class CrossDatabaseColumn:
+    """A list column showing what a plain id points at in the other database.
 
-    Django computes the end of the chosen year, month or day; for the last of
-    each in year 9999 that end cannot be written, and the page would fail.
+    ``AnalyticsAdmin`` resolves the ids of a whole page with one call of
+    ``resolve`` (one of the ``articles.crossdb`` helpers) before the page is
+    drawn; each row then reads its own. An id whose row is gone shows as such.
+    """
+
+    id_field: str
+    resolve: Callable[[Iterable[int | None]], Mapping[int, Model]]
+    short_description: str
+
+    @property
+    def attribute(self) -> str:
+        return f"_resolved_{self.id_field}"
+
+    def attach(self, rows: Sequence[Model]) -> None:
+        targets = self.resolve(getattr(row, self.id_field) for row in rows)
+        for row in rows:
+            setattr(row, self.attribute, targets.get(getattr(row, self.id_field)))
+
+    @property
+    def __name__(self) -> str:
+        # The admin names a callable column's CSS class after it.
+        return self.id_field
+
+    def __call__(self, row: Model) -> str:
+        pk = getattr(row, self.id_field)
+        if pk is None:
+            return "-"
+        target = getattr(row, self.attribute, None)
+        return str(target) if target is not None else f"#{pk} (gone)"
+
+
+class AnalyticsChangeList(ChangeList):
+    """Django's changelist, with what large analytics tables need.
+
+    Date-hierarchy links past the calendar's end are refused: Django computes
+    the end of the chosen year, month or day, and for the last of each in year
+    9999 that end cannot be written, so the page would fail. Cross-database
+    columns are resolved once per page.
     """
 
     def get_filters(self, request: HttpRequest) -> Any:
@@ -130,6 +191,15 @@ class CalendarBoundedChangeList(ChangeList):
         except (OverflowError, ValueError) as exc:
             # The admin answers this with the changelist and ?e=1.
             raise IncorrectLookupParameters(exc) from exc
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        columns = [c for c in self.list_display if isinstance(c, CrossDatabaseColumn)]
+        if columns:
+            # Evaluates the page once; the template reuses these same rows.
+            rows = list(self.result_list)
+            for column in columns:
+                column.attach(rows)
 
 
 class AnalyticsAdmin(admin.ModelAdmin[_ModelT]):
@@ -140,7 +210,7 @@ class AnalyticsAdmin(admin.ModelAdmin[_ModelT]):
     readonly_fields = ("legacy_extra",)
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
-        return CalendarBoundedChangeList
+        return AnalyticsChangeList
 
 
 class RawArticleInline(admin.StackedInline[RawArticle, Article]):
@@ -249,6 +319,184 @@ class MediaBiasAdmin(AnalyticsAdmin[MediaBias]):
     search_fields = ("source",)
 
 
+# --- the rest of the legacy analytics tables --------------------------------------
+
+FEED_GROUP = CrossDatabaseColumn("group_id", crossdb.feed_groups_by_id, "feed group")
+SIGNAL_INSTRUCTION = CrossDatabaseColumn(
+    "instruction_id", crossdb.signal_instructions_by_id, "instruction"
+)
+PROFILE = CrossDatabaseColumn("profile_id", crossdb.profiles_by_id, "profile")
+
+
+@admin.register(KeywordAlertArticle)
+class KeywordAlertArticleAdmin(AnalyticsAdmin[KeywordAlertArticle]):
+    list_display = (
+        "title",
+        "source",
+        "topic",
+        "submission_date",
+        "analyzed",
+        "moved_to_articles",
+    )
+    list_filter = ("analyzed", "moved_to_articles")
+    search_fields = ("title", "=url")
+
+
+@admin.register(FeedItem)
+class FeedItemAdmin(AnalyticsAdmin[FeedItem]):
+    list_display = (
+        "title",
+        "source_type",
+        FEED_GROUP,
+        "author",
+        "publication_date",
+        "is_starred",
+        "is_hidden",
+    )
+    list_filter = (facet_filter("source_type", FeedItem), "is_starred", "is_hidden")
+    search_fields = ("title", "=source_id", "=url")
+    ordering = ("-publication_date",)
+
+
+@admin.register(DailyNewsFeed)
+class DailyNewsFeedAdmin(AnalyticsAdmin[DailyNewsFeed]):
+    list_display = (
+        "topic",
+        "feed_date",
+        "model_used",
+        "generated_at",
+        "processing_time_seconds",
+    )
+    search_fields = ("topic",)
+    ordering = ("-feed_date", "topic")
+
+
+@admin.register(SharedNewsFeed)
+class SharedNewsFeedAdmin(AnalyticsAdmin[SharedNewsFeed]):
+    list_display = (
+        "share_token",
+        "feed_type",
+        "date_filter",
+        "topic_filter",
+        "created_at",
+        "expires_at",
+        "access_count",
+    )
+    list_filter = ("feed_type",)
+    search_fields = ("=share_token", "topic_filter")
+
+
+@admin.register(SignalAlert)
+class SignalAlertAdmin(AnalyticsAdmin[SignalAlert]):
+    list_display = (
+        "article_uri",
+        SIGNAL_INSTRUCTION,
+        "threat_level",
+        "confidence",
+        "detected_at",
+        "is_acknowledged",
+    )
+    list_filter = (facet_filter("threat_level", SignalAlert), "is_acknowledged")
+    search_fields = ("=article_uri", "instruction_name")
+
+
+@admin.register(IncidentStatus)
+class IncidentStatusAdmin(AnalyticsAdmin[IncidentStatus]):
+    list_display = ("incident_name", "topic", "status", "created_at", "updated_at")
+    list_filter = ("status",)
+    search_fields = ("incident_name", "topic")
+
+
+@admin.register(AuspexChat)
+class AuspexChatAdmin(AnalyticsAdmin[AuspexChat]):
+    list_display = ("title", "topic", "user_id", PROFILE, "created_at", "updated_at")
+    search_fields = ("title", "topic", "=user_id")
+
+
+@admin.register(AuspexMessage)
+class AuspexMessageAdmin(AnalyticsAdmin[AuspexMessage]):
+    list_display = ("chat_id", "role", "model_used", "tokens_used", "timestamp")
+    list_filter = (facet_filter("role", AuspexMessage),)
+    search_fields = ("=chat_id",)
+
+
+@admin.register(ModelBiasArenaRun)
+class ModelBiasArenaRunAdmin(AnalyticsAdmin[ModelBiasArenaRun]):
+    list_display = (
+        "name",
+        "benchmark_model",
+        "status",
+        "article_count",
+        "rounds",
+        "created_at",
+        "completed_at",
+    )
+    list_filter = ("status",)
+    search_fields = ("name", "benchmark_model")
+
+
+@admin.register(ModelBiasArenaResult)
+class ModelBiasArenaResultAdmin(AnalyticsAdmin[ModelBiasArenaResult]):
+    list_display = (
+        "run_id",
+        "model_name",
+        "article_uri",
+        "round_number",
+        "bias_score",
+        "confidence_score",
+        "political_bias",
+        "factuality",
+    )
+    list_filter = (facet_filter("model_name", ModelBiasArenaResult),)
+    search_fields = ("=run_id", "=article_uri")
+
+
+@admin.register(ModelBiasArenaArticle)
+class ModelBiasArenaArticleAdmin(AnalyticsAdmin[ModelBiasArenaArticle]):
+    list_display = ("run_id", "article_title", "article_uri", "selected_for_benchmark")
+    list_filter = ("selected_for_benchmark",)
+    search_fields = ("=run_id", "=article_uri", "article_title")
+
+
+@admin.register(AnalysisVersion)
+class AnalysisVersionAdmin(AnalyticsAdmin[AnalysisVersion]):
+    list_display = ("topic", "model_used", "analysis_depth", "created_at")
+    list_filter = ("analysis_depth",)
+    search_fields = ("topic",)
+
+
+@admin.register(AnalysisVersionV2)
+class AnalysisVersionV2Admin(AnalyticsAdmin[AnalysisVersionV2]):
+    list_display = ("cache_key", "topic", "created_at", "accessed_at")
+    search_fields = ("=cache_key", "topic")
+
+
+@admin.register(TrendConsistencyMetric)
+class TrendConsistencyMetricAdmin(AnalyticsAdmin[TrendConsistencyMetric]):
+    list_display = ("topic", "consistency_score", "comparison_count", "analysis_date")
+    search_fields = ("topic",)
+
+
+@admin.register(Podcast)
+class PodcastAdmin(AnalyticsAdmin[Podcast]):
+    list_display = ("title", "status", "created_at", "completed_at")
+    list_filter = ("status",)
+    search_fields = ("title", "=id")
+
+
+@admin.register(Report)
+class ReportAdmin(AnalyticsAdmin[Report]):
+    list_display = ("__str__", "created_at")
+    search_fields = ("content",)
+
+
+@admin.register(ScenarioArticle)
+class ScenarioArticleAdmin(AnalyticsAdmin[ScenarioArticle]):
+    list_display = ("title", "article_table", "topic", "publication_date", "analyzed")
+    list_filter = (facet_filter("article_table", ScenarioArticle), "analyzed")
+    search_fields = ("title", "=uri")
+
+
 # --- the migration engine's records: read-only ----------------------------------
 
 
@@ -300,3 +548,11 @@ class LegacyRejectAdmin(EngineRecordAdmin[LegacyReject]):
     list_display = ("table_name", "legacy_key", "reason", "column", "created_at")
     list_filter = ("table_name",)
     search_fields = ("legacy_key",)
+
+
+@admin.register(LegacyArchive)
+class LegacyArchiveAdmin(EngineRecordAdmin[LegacyArchive]):
+    list_display = ("table_name", "legacy_rowid", "legacy_key", "archived_at")
+    list_filter = ("table_name",)
+    search_fields = ("legacy_key",)
+    ordering = ("source_path", "table_name", "legacy_rowid")  # its unique index

@@ -1,7 +1,9 @@
 """Bulk resolvers for ids that point from one database into the other.
 
-Keyword groups, keywords and users live in SQLite; matches, alerts and
-annotations live in PostgreSQL and refer to them by plain integer ids. No
+Keyword groups, keywords, users, feed groups, signal instructions and
+organisational profiles live in SQLite; matches, alerts, annotations, feed
+items, signal alerts and chats live in PostgreSQL and refer to them by plain
+ids. No
 join can cross the two, so each helper here resolves a whole page of ids in
 one query: a template never triggers a query per row.
 """
@@ -9,12 +11,28 @@ one query: a template never triggers a query per row.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q
+from django.db.models import Count, Model, Q
 
 from articles.models import KeywordArticleMatch
-from config_app.models import KeywordGroup, MonitoredKeyword
+from config_app.models import (
+    FeedKeywordGroup,
+    KeywordGroup,
+    MonitoredKeyword,
+    OrganizationalProfile,
+    SignalInstruction,
+)
+
+_ModelT = TypeVar("_ModelT", bound=Model)
+
+
+def _in_bulk(model: type[_ModelT], ids: Iterable[int | None]) -> dict[int, _ModelT]:
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted:
+        return {}
+    return model._default_manager.in_bulk(wanted)
 
 
 def groups_by_id(ids: Iterable[int]) -> dict[int, KeywordGroup]:
@@ -31,6 +49,23 @@ def keywords_by_id(ids: Iterable[int]) -> dict[int, MonitoredKeyword]:
     if not wanted:
         return {}
     return MonitoredKeyword.objects.in_bulk(wanted)
+
+
+def feed_groups_by_id(ids: Iterable[int | None]) -> dict[int, FeedKeywordGroup]:
+    """SQLite -> the feed groups of these feed items' ``group_id``, in one query."""
+    return _in_bulk(FeedKeywordGroup, ids)
+
+
+def signal_instructions_by_id(
+    ids: Iterable[int | None],
+) -> dict[int, SignalInstruction]:
+    """SQLite -> the signal instructions of these alerts, in one query."""
+    return _in_bulk(SignalInstruction, ids)
+
+
+def profiles_by_id(ids: Iterable[int | None]) -> dict[int, OrganizationalProfile]:
+    """SQLite -> the organisational profiles of these chats, in one query."""
+    return _in_bulk(OrganizationalProfile, ids)
 
 
 def attach_groups(

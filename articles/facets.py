@@ -1,4 +1,4 @@
-"""Distinct values of an indexed article column, without scanning the table.
+"""Distinct values of an indexed analytics column, without scanning the table.
 
 A plain ``SELECT DISTINCT topic FROM articles`` reads every row; on a million
 articles that is most of a second per page. Walking the column's B-tree index
@@ -11,41 +11,60 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import connections
+from django.db.models import Model
 
-from articles.models import Article
-
-FACET_COLUMNS = frozenset(
-    {
-        "topic",
-        "category",
-        "sentiment",
-        "time_to_impact",
-        "driver_type",
-        "ingest_status",
-        "news_source",
-    }
+from articles.models import (
+    Article,
+    AuspexMessage,
+    FeedItem,
+    ModelBiasArenaResult,
+    ScenarioArticle,
+    SignalAlert,
 )
+
+# Text columns with an index that starts with them, per model.
+FACET_COLUMNS: dict[type[Model], frozenset[str]] = {
+    Article: frozenset(
+        {
+            "topic",
+            "category",
+            "sentiment",
+            "time_to_impact",
+            "driver_type",
+            "ingest_status",
+            "news_source",
+        }
+    ),
+    AuspexMessage: frozenset({"role"}),
+    FeedItem: frozenset({"source_type"}),
+    ModelBiasArenaResult: frozenset({"model_name"}),
+    ScenarioArticle: frozenset({"article_table"}),
+    SignalAlert: frozenset({"threat_level"}),
+}
 CACHE_SECONDS = 300
 MAX_VALUES = 200
 
 
-def distinct_values(column: str, *, limit: int = MAX_VALUES) -> list[str]:
-    """Up to ``limit`` distinct non-empty values of ``column``, sorted."""
-    if column not in FACET_COLUMNS:
-        raise ValueError(f"{column!r} is not an indexed facet column")
-    key = f"articles:facet:{column}:{limit}"
+def distinct_values(
+    column: str, *, model: type[Model] = Article, limit: int = MAX_VALUES
+) -> list[str]:
+    """Up to ``limit`` distinct non-empty values of ``model.column``, sorted."""
+    table = model._meta.db_table
+    if column not in FACET_COLUMNS.get(model, frozenset()):
+        raise ValueError(f"{column!r} is not an indexed facet column of {table}")
+    key = f"articles:facet:{table}:{column}:{limit}"
     values: list[str] | None = cache.get(key)
     if values is None:
-        values = _walk_index(column, limit)
+        values = _walk_index(table, column, limit)
         cache.set(key, values, CACHE_SECONDS)
     return values
 
 
-def _walk_index(column: str, limit: int) -> list[str]:
+def _walk_index(table_name: str, column: str, limit: int) -> list[str]:
     connection = connections["analytics"]
     col = connection.ops.quote_name(column)
-    table = connection.ops.quote_name(Article._meta.db_table)
-    # The column name comes from FACET_COLUMNS, never from the request.
+    table = connection.ops.quote_name(table_name)
+    # Table and column come from FACET_COLUMNS, never from the request.
     sql = f"""
         WITH RECURSIVE walk(value) AS (
             (SELECT {col} FROM {table} WHERE {col} > '' ORDER BY {col} LIMIT 1)

@@ -61,6 +61,8 @@ STATE_TABLES = (
     "legacy_checkpoints",
     "legacy_conflicts",
     "legacy_app_changes",
+    "legacy_archive",
+    "legacy_fingerprints",
 )
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0006_cutover_tracking'),
+        ('articles', '0007_every_legacy_table'),
     ]
 
     operations = [

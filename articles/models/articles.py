@@ -1,33 +1,19 @@
-"""The analytical data, stored in the ``analytics`` PostgreSQL database.
+"""Articles and what is derived from them one article at a time.
 
-Table and column names are the legacy application's, so SQL users, validation
-and rollback line up with the legacy file; the types are the proper ones
-(``timestamptz``, ``boolean``, ``double precision``, ``jsonb``).
-
-References to rows that live in SQLite (keyword groups, keywords, users) are
-plain integer columns: see ``articles.crossdb`` for the bulk resolvers.
+Matches, alerts, cached analyses, analysts' notes, raw markdown and the media
+bias ratings the analysis draws on.
 """
 
 from __future__ import annotations
 
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.urls import reverse
 
-# Unmapped legacy columns and the original text of values that could not be
-# converted, kept with the row so nothing from the legacy file is lost.
-LEGACY_EXTRA_HELP = (
-    'Legacy values with no typed home: {"unmapped": {column: value}, '
-    '"unparsed": {column: original text}}.'
-)
+from articles.models.fields import legacy_extra_field
 
 SEARCH_CONFIG = "english_unaccent"
-
-
-def _legacy_extra() -> models.JSONField:
-    return models.JSONField(null=True, blank=True, help_text=LEGACY_EXTRA_HELP)
 
 
 class Article(models.Model):
@@ -67,7 +53,7 @@ class Article(models.Model):
     quality_score = models.FloatField(null=True, blank=True)
     quality_issues = models.TextField(null=True, blank=True)
     auto_ingested = models.BooleanField(null=True, default=False)
-    legacy_extra = _legacy_extra()
+    legacy_extra = legacy_extra_field()
     # Computed by PostgreSQL on every write, so bulk loads and COPY keep it right.
     search_vector = models.GeneratedField(
         expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
@@ -118,7 +104,7 @@ class RawArticle(models.Model):
     submission_date = models.DateTimeField(null=True, blank=True)
     last_updated = models.DateTimeField(null=True, blank=True)
     topic = models.TextField(null=True, blank=True)
-    legacy_extra = _legacy_extra()
+    legacy_extra = legacy_extra_field()
 
     class Meta:
         db_table = "raw_articles"
@@ -142,7 +128,7 @@ class KeywordArticleMatch(models.Model):
     detected_at = models.DateTimeField(null=True, blank=True)
     is_read = models.BooleanField(null=True, default=False)
     below_threshold = models.BooleanField(null=True, default=False)
-    legacy_extra = _legacy_extra()
+    legacy_extra = legacy_extra_field()
 
     class Meta:
         db_table = "keyword_article_matches"
@@ -179,7 +165,7 @@ class KeywordAlert(models.Model):
     )
     detected_at = models.DateTimeField(null=True, blank=True)
     is_read = models.BooleanField(null=True, default=False)
-    legacy_extra = _legacy_extra()
+    legacy_extra = legacy_extra_field()
 
     class Meta:
         db_table = "keyword_alerts"
@@ -202,7 +188,7 @@ class ArticleAnalysisCache(models.Model):
     generated_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     metadata = models.JSONField(null=True, blank=True)
-    legacy_extra = _legacy_extra()
+    legacy_extra = legacy_extra_field()
 
     class Meta:
         db_table = "article_analysis_cache"
@@ -232,7 +218,7 @@ class ArticleAnnotation(models.Model):
     is_private = models.BooleanField(null=True, default=False)
     created_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(null=True, blank=True)
-    legacy_extra = _legacy_extra()
+    legacy_extra = legacy_extra_field()
 
     class Meta:
         db_table = "article_annotations"
@@ -253,7 +239,7 @@ class MediaBias(models.Model):
     enabled = models.BooleanField(null=True, default=False)
     last_updated = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(null=True, blank=True)
-    legacy_extra = _legacy_extra()
+    legacy_extra = legacy_extra_field()
 
     class Meta:
         db_table = "mediabias"
@@ -263,206 +249,32 @@ class MediaBias(models.Model):
         return self.source
 
 
-# --- State of the legacy migration engine (articles.legacy) ------------------
+class KeywordAlertArticle(models.Model):
+    """An article found by the keyword monitor, awaiting analysis (older files).
 
-
-class MigrationRun(models.Model):
-    """One run of ``migrate_articles``; ``summary`` holds its per-table figures."""
-
-    class Status(models.TextChoices):
-        RUNNING = "running"
-        FINISHED = "finished"
-        FAILED = "failed"
-        # Its process died (killed, machine restarted) before it could say so.
-        INTERRUPTED = "interrupted"
-
-    source_path = models.TextField()
-    source_sha256 = models.CharField(max_length=64)
-    mode = models.CharField(max_length=16)  # migrate, catch-up
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=16, choices=Status, default=Status.RUNNING)
-    # {table: {source, migrated, rejected, repaired, seconds, conversions}}
-    summary = models.JSONField(default=dict, blank=True)
-    # Who runs it, for the message a second run prints while this one holds the
-    # run lock.
-    host = models.TextField(blank=True, default="")
-    pid = models.IntegerField(null=True, blank=True)
-
-    class Meta:
-        db_table = "legacy_migration_runs"
-        get_latest_by = "started_at"
-
-    def __str__(self) -> str:
-        return f"{self.mode} of {self.source_path} ({self.status})"
-
-
-class LegacyReject(models.Model):
-    """A legacy row that could not land, with the whole row and the reason."""
-
-    run = models.ForeignKey(
-        MigrationRun, null=True, on_delete=models.SET_NULL, related_name="rejects"
-    )
-    source_path = models.TextField()
-    table_name = models.TextField()
-    legacy_rowid = models.BigIntegerField()
-    legacy_key = models.TextField(null=True, blank=True)
-    reason = models.TextField()
-    column = models.TextField(null=True, blank=True)
-    # Every legacy column; bytes that are not UTF-8 as {"base64": ...}.
-    row = models.JSONField()
-    created_at = models.DateTimeField()
-
-    class Meta:
-        db_table = "legacy_rejects"
-        indexes = [
-            models.Index(
-                fields=["source_path", "table_name", "legacy_rowid"],
-                name="idx_rejects_source_row",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.table_name} {self.legacy_key}: {self.reason}"
-
-
-class LegacyCheckpoint(models.Model):
-    """How far each legacy table has been copied, committed with each batch."""
-
-    source_path = models.TextField()
-    table_name = models.TextField()
-    # A large table is copied by parallel streams, each over its own rowid range
-    # (above start_rowid, up to end_rowid; the last range is open-ended).
-    part = models.SmallIntegerField(default=0)
-    start_rowid = models.BigIntegerField(default=0)
-    end_rowid = models.BigIntegerField(null=True, blank=True)
-    last_rowid = models.BigIntegerField(default=0)
-    source_rows = models.BigIntegerField(default=0)
-    migrated = models.BigIntegerField(default=0)
-    rejected = models.BigIntegerField(default=0)
-    repaired = models.BigIntegerField(default=0)
-    seconds = models.FloatField(default=0)
-    # {column: {issue: count}}
-    conversions = models.JSONField(default=dict, blank=True)
-    completed = models.BooleanField(default=False)
-    # [[name, CREATE INDEX statement]] of the secondary indexes dropped for the
-    # bulk load of an empty table (part 0 only), until they are built again.
-    deferred_indexes = models.JSONField(default=list, blank=True)
-    updated_at = models.DateTimeField()
-
-    class Meta:
-        db_table = "legacy_checkpoints"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["source_path", "table_name", "part"],
-                name="uniq_checkpoint_table_part",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.table_name} part {self.part} up to rowid {self.last_rowid}"
-
-
-class LegacyAppChange(models.Model):
-    """A row the app created, changed or deleted since the legacy file was synced.
-
-    Written by a trigger on every tracked analytics table for every session but
-    the migration engine's own, while a legacy file is being caught up. Catch-up
-    never overwrites such a row: a legacy change to it becomes a conflict.
+    The legacy app's first keyword monitor (early 2025) kept these apart from
+    ``articles`` until they were analysed and moved there.
     """
 
-    table_name = models.TextField()
-    key = models.TextField()
-    # The row as the legacy file last had it (to_jsonb of the row before the
-    # first change); NULL when the app created the key.
-    base = models.JSONField(null=True, blank=True)
-    # application_name of the session that changed it: "aunoo" for the app.
-    origin = models.TextField(blank=True, default="")
-    first_changed_at = models.DateTimeField()
-    changed_at = models.DateTimeField()
+    url = models.TextField()
+    title = models.TextField(null=True, blank=True)
+    summary = models.TextField(null=True, blank=True)
+    source = models.TextField(null=True, blank=True)
+    submission_date = models.DateTimeField(null=True, blank=True)
+    topic = models.TextField(null=True, blank=True)
+    # The matched keywords, comma-separated, as the legacy app wrote them.
+    keywords = models.TextField(null=True, blank=True)
+    analyzed = models.BooleanField(null=True, default=False)
+    moved_to_articles = models.BooleanField(null=True, default=False)
+    legacy_extra = legacy_extra_field()
 
     class Meta:
-        db_table = "legacy_app_changes"
+        db_table = "keyword_alert_articles"
         constraints = [
             models.UniqueConstraint(
-                fields=["table_name", "key"], name="uniq_app_change_table_key"
+                fields=["url"], name="uniq_keyword_alert_article_url"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.table_name} {self.key} changed in the app"
-
-
-class LegacyConflict(models.Model):
-    """A row changed on both sides since the last catch-up; both versions kept."""
-
-    class Kind(models.TextChoices):
-        BOTH_CHANGED = "changed on both sides"
-        BOTH_CREATED = "created on both sides"
-        DELETED_IN_LEGACY = "deleted in the legacy file, changed in the app"
-        DELETED_IN_APP = "changed in the legacy file, deleted in the app"
-        OUTSIDE = "changed in PostgreSQL outside the app"
-
-    class Resolution(models.TextChoices):
-        LEGACY = "legacy"
-        APP = "app"
-        # Both sides came to hold the same row again.
-        SETTLED = "settled"
-
-    run = models.ForeignKey(
-        MigrationRun, null=True, on_delete=models.SET_NULL, related_name="conflicts"
-    )
-    source_path = models.TextField()
-    table_name = models.TextField()
-    key = models.TextField()
-    kind = models.TextField(choices=Kind)
-    columns = models.JSONField(default=list, blank=True)  # names that differ
-    legacy_rowid = models.BigIntegerField(null=True, blank=True)
-    # Both versions as {column: value}; NULL where that side has no row.
-    legacy_row = models.JSONField(null=True, blank=True)
-    app_row = models.JSONField(null=True, blank=True)
-    detected_at = models.DateTimeField()
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolution = models.TextField(choices=Resolution, blank=True, default="")
-
-    class Meta:
-        db_table = "legacy_conflicts"
-        constraints = [
-            # One open conflict per row; resolved ones stay as the record.
-            models.UniqueConstraint(
-                fields=["source_path", "table_name", "key"],
-                condition=models.Q(resolved_at__isnull=True),
-                name="uniq_open_conflict",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.table_name} {self.key}: {self.kind}"
-
-
-class LegacyFingerprints(models.Model):
-    """Fingerprints of a block of legacy rows as the last catch-up read them.
-
-    One row per table and block of 4,096 rowids: the next catch-up converts
-    and compares only the rows whose fingerprint changed (see
-    ``articles.legacy.fingerprints``).
-    """
-
-    source_path = models.TextField()
-    table_name = models.TextField()
-    block = models.BigIntegerField()
-    rowids = ArrayField(models.BigIntegerField())
-    fingerprints = ArrayField(models.BigIntegerField())
-    keys = ArrayField(models.TextField(null=True))
-
-    class Meta:
-        db_table = "legacy_fingerprints"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["source_path", "table_name", "block"],
-                name="uniq_fingerprint_block",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.table_name} rowids {self.rowids[0]}..{self.rowids[-1]}"
+        return self.title or self.url
