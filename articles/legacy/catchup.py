@@ -41,6 +41,7 @@ def catch_up_table(
     batch_rows: int = BATCH_ROWS,
     progress: Callable[[Progress], None] | None = None,
     prefer: str | None = None,
+    workers: DigestWorkers | None = None,
     **options: Any,
 ) -> TableReport:
     """Bring the legacy file's new and changed rows without undoing the app's.
@@ -53,7 +54,8 @@ def catch_up_table(
     register_parts(source, pg, plan, source_path, 1, batch_rows)
     prune_rejects(source, pg, plan.table, source_path)
     journal = sync.read_journal(pg, plan)
-    found = fingerprints.read_all(source, plan)
+    workers = workers or DigestWorkers(processes=1)
+    found = fingerprints.read_all(source, plan, workers)
     stored = fingerprints.load(pg, source_path, plan.table)
     if stored.rowids:
         changes = fingerprints.compare(stored, found)
@@ -61,7 +63,7 @@ def catch_up_table(
             source, pg, plan, source_path, changes, journal, found
         )
     else:
-        ours, theirs = _all_digests(source, connect, pg, plan, source_path)
+        ours, theirs = _all_digests(source, connect, pg, plan, source_path, workers)
     diff = sync.classify(plan, ours, theirs, journal)
     del ours, theirs
     pending = {str(key) for key in diff.legacy_deleted}
@@ -95,14 +97,11 @@ def _all_digests(
     pg: psycopg.Connection[Any],
     plan: TablePlan,
     source_path: str,
+    workers: DigestWorkers,
 ) -> tuple[SourceDigests, dict[Any, bytes]]:
     """Every row of both sides: the first catch-up after a bulk copy."""
     rejected = rejected_rowids(pg, source_path, plan.table, keep_orphans=False)
-    workers = DigestWorkers()
-    try:
-        return both_digests(source, connect, plan, rejected, workers)
-    finally:
-        workers.close()
+    return both_digests(source, connect, plan, rejected, workers)
 
 
 def _changed_digests(

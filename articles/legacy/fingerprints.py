@@ -15,10 +15,10 @@ sharing a fingerprint: about one chance in 2**64) leaves a difference that
 
 from __future__ import annotations
 
-import multiprocessing
+import bisect
 import zlib
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -27,11 +27,10 @@ import psycopg
 
 from articles.legacy.plan import TablePlan
 from articles.legacy.source import LegacySource
+from articles.legacy.verify import DigestWorkers
 
 BLOCK: Final = 4096  # rowids per stored row of fingerprints
 READ_ROWS: Final = 2000
-# Below this many rows a table is fingerprinted in-process.
-PARALLEL_ROWS: Final = 20_000
 
 
 def fingerprint(raw: tuple[Any, ...]) -> int:
@@ -96,20 +95,18 @@ def _read_range_job(
         return read_range(source, plan, after, until)
 
 
-def read_all(source: LegacySource, plan: TablePlan, processes: int = 2) -> Fingerprints:
+def read_all(
+    source: LegacySource, plan: TablePlan, workers: DigestWorkers
+) -> Fingerprints:
     """Every row's fingerprint, the table's rowid ranges read in parallel."""
-    if processes < 2 or plan.source_rows < PARALLEL_ROWS:
+    if not workers.worth_it(plan):
         return read_range(source, plan)
-    cuts = source.split_rowids(plan.table, processes)
-    ranges = list(zip([0, *cuts], [*cuts, None], strict=True))
     jobs = [
         (str(source.path), plan, after, until, source.lock_timeout)
-        for after, until in ranges
+        for after, until in workers.ranges(source, plan)
     ]
-    with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
-        parts = pool.starmap(_read_range_job, jobs)
     merged = Fingerprints()
-    for part in parts:
+    for part in workers.starmap(_read_range_job, jobs):
         merged.extend(part)
     return merged
 
@@ -125,8 +122,8 @@ def load(pg: psycopg.Connection[Any], source_path: str, table: str) -> Fingerpri
         [source_path, table],
     )
     for rowids, values, keys in rows:
-        stored.rowids.extend(rowids)
-        stored.values.extend(values)
+        stored.rowids.frombytes(rowids)
+        stored.values.frombytes(values)
         stored.keys.extend(keys)
     return stored
 
@@ -145,29 +142,29 @@ def save(
             pg.cursor() as cursor,
             cursor.copy(
                 "COPY legacy_fingerprints (source_path, table_name, block, rowids, "
-                "fingerprints, keys) FROM STDIN"
+                "fingerprints, keys) FROM STDIN (FORMAT BINARY)"
             ) as copy,
         ):
+            copy.set_types(["text", "text", "int8", "bytea", "bytea", "text[]"])
             for block, start, end in _blocks(found.rowids):
                 copy.write_row(
                     [
                         source_path,
                         table,
                         block,
-                        list(found.rowids[start:end]),
-                        list(found.values[start:end]),
+                        found.rowids[start:end].tobytes(),
+                        found.values[start:end].tobytes(),
                         found.keys[start:end],
                     ]
                 )
 
 
-def _blocks(rowids: Sequence[int]) -> Iterator[tuple[int, int, int]]:
+def _blocks(rowids: array[int]) -> Iterator[tuple[int, int, int]]:
+    """(block, start, end) of each run of rowids that share a block, in order."""
     start = 0
     while start < len(rowids):
         block = rowids[start] // BLOCK
-        end = start
-        while end < len(rowids) and rowids[end] // BLOCK == block:
-            end += 1
+        end = bisect.bisect_left(rowids, (block + 1) * BLOCK, start)
         yield block, start, end
         start = end
 

@@ -25,6 +25,7 @@ from articles.legacy.reports import Progress, RunReport, TableReport
 from articles.legacy.runs import end_run, source_key, start_run
 from articles.legacy.source import LegacySource
 from articles.legacy.tracking import APP_IDS_ABOVE, set_tracking, tracking_enabled
+from articles.legacy.verify import DigestWorkers
 
 # Phases run one after the other, so children find their articles loaded. In a
 # phase each lane is a thread loading its tables in turn: two lanes keep both
@@ -61,6 +62,9 @@ def set_sequences(pg: psycopg.Connection[Any], plans: Sequence[TablePlan]) -> No
         )
 
 
+ANALYZE_AFTER: Final = 10_000  # rows a catch-up must write to re-analyse a table
+
+
 def migrate(
     source: LegacySource,
     connect: Connect,
@@ -85,8 +89,11 @@ def migrate(
     started = time.perf_counter()
     mode = "catch-up" if catch_up else "migrate"
     move = catch_up_table if catch_up else copy_table
-    choice: dict[str, Any] = {"prefer": prefer} if catch_up else {}
-    with connect() as pg:
+    # One pair of worker processes for the whole run: starting them per table
+    # costs more than a small table's work.
+    workers = DigestWorkers()
+    choice: dict[str, Any] = {"prefer": prefer, "workers": workers} if catch_up else {}
+    with connect() as pg, contextlib.closing(workers):
         plans = build_plan(source, pg, tables)
         run_id = start_run(pg, source.path, mode)
         report = RunReport(run_id, mode, [], source.unmoved_tables())
@@ -106,10 +113,12 @@ def migrate(
                         batch_bytes=batch_bytes, progress=progress,
                         throttle=throttle, **choice,
                     )  # fmt: skip
-                    # Fresh statistics now, while other tables are still loading.
-                    conn.execute(
-                        sql.SQL("ANALYZE {}").format(sql.Identifier(plan.table))
-                    )
+                    # Fresh statistics now, while other tables are still loading;
+                    # a catch-up that wrote little leaves it to autovacuum.
+                    if not catch_up or moved.updated > ANALYZE_AFTER:
+                        conn.execute(
+                            sql.SQL("ANALYZE {}").format(sql.Identifier(plan.table))
+                        )
                     return moved
 
             reports: dict[str, TableReport] = {}

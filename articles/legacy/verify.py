@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import psycopg
 from psycopg import sql
@@ -132,14 +132,16 @@ def renderers(plan: TablePlan) -> list[Callable[[Any], str]]:
 
 
 def row_digest(render: list[Callable[[Any], str]], values: tuple[Any, ...]) -> bytes:
-    parts = []
+    digest = hashlib.md5(usedforsecurity=False)
+    # Fed piece by piece: long texts are hashed where they lie, never copied.
     for to_text, value in zip(render, values, strict=True):
         if value is None:
-            parts.append(b"N")
+            digest.update(b"N")
         else:
             data = to_text(value).encode()
-            parts.append(b"V%d:%b" % (len(data), data))
-    return hashlib.md5(b"".join(parts), usedforsecurity=False).digest()
+            digest.update(b"V%d:" % len(data))
+            digest.update(data)
+    return digest.digest()
 
 
 def digest_expression(plan: TablePlan, alias: str) -> sql.Composed:
@@ -262,6 +264,8 @@ def merge_digests(parts: list[SourceDigests]) -> SourceDigests:
     return merged
 
 
+R = TypeVar("R")
+
 # Below this many rows a table is hashed in-process: starting workers costs more.
 PARALLEL_ROWS: Final = 20_000
 
@@ -277,21 +281,35 @@ class DigestWorkers:
     def __init__(self, processes: int = 2) -> None:
         self.processes = processes
         self.pool: multiprocessing.pool.Pool | None = None
+        self.lock = threading.Lock()
+
+    def worth_it(self, plan: TablePlan) -> bool:
+        return self.processes >= 2 and plan.source_rows >= PARALLEL_ROWS
+
+    def ranges(
+        self, source: LegacySource, plan: TablePlan
+    ) -> list[tuple[int, int | None]]:
+        """The table's rowid ranges, one per worker."""
+        cuts = source.split_rowids(plan.table, self.processes)
+        return list(zip([0, *cuts], [*cuts, None], strict=True))
+
+    def starmap(self, work: Callable[..., R], jobs: list[tuple[Any, ...]]) -> list[R]:
+        """``work(*job)`` for every job in the workers, started once per run."""
+        with self.lock:  # two lanes may ask at once
+            if self.pool is None:
+                self.pool = multiprocessing.get_context("spawn").Pool(self.processes)
+        return self.pool.starmap(work, jobs)
 
     def digests(
         self, source: LegacySource, plan: TablePlan, rejected: set[int]
     ) -> SourceDigests:
-        if self.processes < 2 or plan.source_rows < PARALLEL_ROWS:
+        if not self.worth_it(plan):
             return source_digests(source, plan, rejected)
-        if self.pool is None:
-            self.pool = multiprocessing.get_context("spawn").Pool(self.processes)
-        cuts = source.split_rowids(plan.table, self.processes)
-        ranges = list(zip([0, *cuts], [*cuts, None], strict=True))
         jobs = [
             (str(source.path), plan, rejected, after, until, source.lock_timeout)
-            for after, until in ranges
+            for after, until in self.ranges(source, plan)
         ]
-        return merge_digests(self.pool.starmap(_digest_range, jobs))
+        return merge_digests(self.starmap(_digest_range, jobs))
 
     def close(self) -> None:
         if self.pool is not None:

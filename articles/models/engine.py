@@ -231,8 +231,9 @@ class LegacyFingerprints(models.Model):
     source_path = models.TextField()
     table_name = models.TextField()
     block = models.BigIntegerField()
-    rowids = ArrayField(models.BigIntegerField())
-    fingerprints = ArrayField(models.BigIntegerField())
+    # Packed signed 64-bit integers (native order): rowids and their fingerprints.
+    rowids = models.BinaryField()
+    fingerprints = models.BinaryField()
     keys = ArrayField(models.TextField(null=True))
 
     class Meta:
@@ -245,4 +246,4 @@ class LegacyFingerprints(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.table_name} rowids {self.rowids[0]}..{self.rowids[-1]}"
+        return f"{self.table_name} block {self.block}"
