@@ -25,7 +25,6 @@ from django.db.models import Max, Min, Model, Q, QuerySet
 from django.http import HttpRequest
 
 from articles import crossdb, facets
-from articles.legacy import runs
 from articles.models import (
     SEARCH_CONFIG,
     AnalysisVersion,
@@ -59,6 +58,7 @@ from articles.models import (
     TrendConsistencyMetric,
 )
 from articles.paginators import BoundedCountPaginator
+from legacy import runs
 
 
 class FacetFilter(admin.SimpleListFilter):

@@ -134,7 +134,7 @@ def _prepare_source(command: str, articles: int) -> str:
 
 def _legacy_file(articles: int) -> Path:
     """A generated legacy file, cached: building 200,000 articles takes a while."""
-    from articles.legacy.generate import generate_legacy_file
+    from legacy.generate import generate_legacy_file
 
     path = CACHE_DIR / f"legacy-import-{articles}.db"
     if not path.exists():

@@ -281,7 +281,7 @@ def table_counts(server: Server, database: str) -> dict[str, int | None]:
 
 def legacy_file(articles: int) -> Path:
     sys.path.insert(0, str(PROJECT_DIR))
-    from articles.legacy.generate import generate_legacy_file
+    from legacy.generate import generate_legacy_file
 
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     path = CACHE_DIR / f"legacy_clean_{articles}.db"

@@ -38,7 +38,15 @@ from django.contrib.auth.models import User
 from django.db import models, transaction
 
 from accounts.models import LegacyProfile, OAuthAllowlistEntry, OAuthUser
-from articles.legacy.convert import (
+from config_app.models import (
+    AppSetting,
+    FeedKeywordGroup,
+    KeywordGroup,
+    KeywordMonitorSettings,
+    MonitoredKeyword,
+    UserFeedSubscription,
+)
+from legacy.convert import (
     EMPTY_TO_NULL,
     Converted,
     SQLiteValue,
@@ -48,15 +56,7 @@ from articles.legacy.convert import (
     to_int,
     to_timestamp,
 )
-from articles.legacy.source import ANALYTICS_TABLES
-from config_app.models import (
-    AppSetting,
-    FeedKeywordGroup,
-    KeywordGroup,
-    KeywordMonitorSettings,
-    MonitoredKeyword,
-    UserFeedSubscription,
-)
+from legacy.source import ANALYTICS_TABLES
 
 LEGACY_ADMIN_USERNAME = "admin"
 BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")

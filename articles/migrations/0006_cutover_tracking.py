@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from articles.legacy import tracking
+from legacy import tracking
 
 # The tables tracked as of this migration (later tables add their own).
 TRACKED = {
@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
             },
         ),
         # Recording of the app's changes during a cut-over (created disabled), and
-        # app ids above the legacy range: see articles.legacy.tracking.
+        # app ids above the legacy range: see legacy.tracking.
         migrations.RunSQL(
             sql=tracking.install_all_sql(TRACKED),
             reverse_sql=tracking.uninstall_all_sql(TRACKED),

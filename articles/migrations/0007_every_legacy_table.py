@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from articles.legacy import tracking
+from legacy import tracking
 
 # The tables this migration adds to the cut-over tracking, keyed as the legacy
 # file keys them. scenario_articles is not among them: its legacy key is two
@@ -409,6 +409,6 @@ class Migration(migrations.Migration):
         ),
         # Recording of the app's changes during a cut-over (created disabled), and
         # app ids above the legacy range, for the new tables: see
-        # articles.legacy.tracking.
+        # legacy.tracking.
         migrations.RunSQL(sql=install_tracking(), reverse_sql=uninstall_tracking()),
     ]

@@ -1,4 +1,4 @@
-"""State of the legacy migration engine (``articles.legacy``), on ``analytics``.
+"""State of the legacy migration engine (``legacy``), on ``analytics``.
 
 Runs, checkpoints, rejected rows, the app's changes during a cut-over, conflicts,
 and the rows of legacy tables this project has no model for.
@@ -225,7 +225,7 @@ class LegacyFingerprints(models.Model):
 
     One row per table and block of 4,096 rowids: the next catch-up converts
     and compares only the rows whose fingerprint changed (see
-    ``articles.legacy.fingerprints``).
+    ``legacy.fingerprints``).
     """
 
     source_path = models.TextField()

@@ -23,8 +23,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
-from articles.legacy.generate import create_legacy_schema, generate_legacy_file
-from articles.legacy.source import quote_identifier
+from legacy.generate import create_legacy_schema, generate_legacy_file
+from legacy.source import quote_identifier
 
 
 def insert_rows(

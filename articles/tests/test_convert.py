@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from articles.legacy.convert import (
+from legacy.convert import (
     CONVERTERS,
     EMPTY_TO_NULL,
     INVALID_BOOLEAN,

@@ -13,8 +13,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from articles.legacy.connect import django_connector
-from articles.legacy.tracking import APP_IDS_ABOVE
 from articles.models import (
     Article,
     ArticleAnnotation,
@@ -23,6 +21,8 @@ from articles.models import (
     MigrationRun,
 )
 from articles.tests.conftest import article, child_environment, insert_rows
+from legacy.connect import django_connector
+from legacy.tracking import APP_IDS_ABOVE
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"], transaction=True)
 

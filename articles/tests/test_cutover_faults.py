@@ -27,10 +27,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from articles.legacy.connect import django_connector
-from articles.legacy.tracking import ENGINE_APPLICATION_NAME
 from articles.models import Article, ArticleAnnotation, KeywordArticleMatch
 from articles.tests.conftest import child_environment
+from legacy.connect import django_connector
+from legacy.tracking import ENGINE_APPLICATION_NAME
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"], transaction=True)
 

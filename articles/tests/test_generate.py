@@ -16,7 +16,7 @@ from typing import Any
 import bcrypt
 import pytest
 
-from articles.legacy.generate import (
+from legacy.generate import (
     CONVERSIONS,
     DUPLICATE_KEY,
     NULL_KEY,
@@ -460,7 +460,7 @@ def test_command_line_prints_the_facts_without_django(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "articles.legacy.generate",
+            "legacy.generate",
             str(out),
             "--articles",
             "60",

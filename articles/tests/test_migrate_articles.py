@@ -20,12 +20,6 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from articles.legacy import load
-from articles.legacy.connect import django_connector
-from articles.legacy.generate import create_legacy_schema
-from articles.legacy.plan import RULES, TargetMissing, check_target
-from articles.legacy.source import ANALYTICS_TABLES, LegacySource
-from articles.legacy.tracking import APP_IDS_ABOVE
 from articles.models import (
     Article,
     ArticleAnalysisCache,
@@ -51,6 +45,12 @@ from aunoo.tests.sqlite_files import (
     sqlite_rows,
     unwritable,
 )
+from legacy import load
+from legacy.connect import django_connector
+from legacy.generate import create_legacy_schema
+from legacy.plan import RULES, TargetMissing, check_target
+from legacy.source import ANALYTICS_TABLES, LegacySource
+from legacy.tracking import APP_IDS_ABOVE
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"], transaction=True)
 

@@ -15,8 +15,6 @@ from django.conf import settings
 from django.core.management import CommandError, call_command, get_commands
 from django.db import connections
 
-from articles.legacy.generate import generate_legacy_file
-from articles.legacy.rollback import create_legacy_file
 from articles.models import (
     Article,
     ArticleAnalysisCache,
@@ -27,6 +25,8 @@ from articles.models import (
     RawArticle,
 )
 from aunoo.tests.sqlite_files import execute, held_by_a_writer, sqlite_rows
+from legacy.generate import generate_legacy_file
+from legacy.rollback import create_legacy_file
 
 # The dedicated reader only sees committed rows, hence transaction=True.
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"], transaction=True)

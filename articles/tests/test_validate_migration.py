@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from articles.legacy.connect import django_connector
-from articles.legacy.verify import RENDER, SQL_RENDER, jsonb_text
 from articles.models import Article, KeywordAlert, MediaBias
 from articles.tests.conftest import article, old_article
 from aunoo.tests.sqlite_files import (
@@ -16,6 +14,8 @@ from aunoo.tests.sqlite_files import (
     held_by_a_writer,
     unwritable,
 )
+from legacy.connect import django_connector
+from legacy.verify import RENDER, SQL_RENDER, jsonb_text
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"], transaction=True)
 

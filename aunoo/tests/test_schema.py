@@ -6,8 +6,8 @@ import pytest
 from django.apps import apps
 from django.db import IntegrityError, connections, transaction
 
-from articles.legacy.tracking import APP_IDS_ABOVE
 from articles.models import ScenarioArticle, SignalAlert
+from legacy.tracking import APP_IDS_ABOVE
 
 ANALYTICS_TABLES = {
     "articles",

@@ -15,7 +15,6 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import LegacyProfile, OAuthAllowlistEntry, OAuthUser
-from articles.legacy.generate import GeneratedFacts, generate_legacy_file
 from aunoo.tests.sqlite_files import execute, sqlite_rows
 from config_app.legacy_import import import_legacy_config
 from config_app.models import (
@@ -26,6 +25,7 @@ from config_app.models import (
     MonitoredKeyword,
     UserFeedSubscription,
 )
+from legacy.generate import GeneratedFacts, generate_legacy_file
 
 LEGACY_DIR = Path(settings.BASE_DIR).parent / "shared" / "legacy"
 REAL_2025_10 = LEGACY_DIR / "fnaapp_20251007_1d8143a4.db"

@@ -12,11 +12,11 @@ import psycopg
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from articles.legacy import load, reports, runner, scan
-from articles.legacy.connect import Connect, django_connector
-from articles.legacy.plan import TablePlan, TargetMissing, build_plan
-from articles.legacy.runs import RunLocked
-from articles.legacy.source import (
+from legacy import load, reports, runner, scan
+from legacy.connect import Connect, django_connector
+from legacy.plan import TablePlan, TargetMissing, build_plan
+from legacy.runs import RunLocked
+from legacy.source import (
     ANALYTICS_TABLES,
     LOCK_TIMEOUT,
     LegacySource,

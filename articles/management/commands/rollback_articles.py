@@ -9,14 +9,14 @@ from typing import Any
 import psycopg
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from articles.legacy.convert import to_timestamp
-from articles.legacy.rollback import (
+from legacy.convert import to_timestamp
+from legacy.rollback import (
     RollbackError,
     RollbackReport,
     TableRollback,
     rollback_articles,
 )
-from articles.legacy.source import LOCK_TIMEOUT
+from legacy.source import LOCK_TIMEOUT
 
 # Failed rows listed per table at the default verbosity; -v 2 lists all.
 SHOWN_FAILURES = 10

@@ -11,10 +11,10 @@ import psycopg
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from articles.legacy import runs, verify
-from articles.legacy.connect import django_connector
-from articles.legacy.plan import TargetMissing
-from articles.legacy.source import (
+from legacy import runs, verify
+from legacy.connect import django_connector
+from legacy.plan import TargetMissing
+from legacy.source import (
     ANALYTICS_TABLES,
     LOCK_TIMEOUT,
     LegacySource,

@@ -30,7 +30,7 @@ class TableReport:
     unmapped: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
     updated: int = 0  # rows a catch-up found new or changed and wrote
-    # Catch-up with the app in use (see articles.legacy.sync).
+    # Catch-up with the app in use (see legacy.sync).
     app_kept: int = 0  # rows the app changed and the legacy file did not
     conflicts: list[str] = field(default_factory=list)  # one message each
     legacy_deleted: list[Any] = field(default_factory=list)  # keys

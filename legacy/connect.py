@@ -7,7 +7,7 @@ from typing import Any
 
 import psycopg
 
-from articles.legacy.tracking import ENGINE_APPLICATION_NAME
+from legacy.tracking import ENGINE_APPLICATION_NAME
 
 Connect = Callable[[], psycopg.Connection[Any]]
 

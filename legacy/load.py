@@ -33,12 +33,12 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from articles.legacy.connect import Connect
-from articles.legacy.convert import describe_issue, split_issue
-from articles.legacy.plan import PARENT_KEY, PARENT_TABLE, TablePlan
-from articles.legacy.rejects import reject_message
-from articles.legacy.reports import SAMPLE_LIMIT, Progress, TableReport
-from articles.legacy.rows import (
+from legacy.connect import Connect
+from legacy.convert import describe_issue, split_issue
+from legacy.plan import PARENT_KEY, PARENT_TABLE, TablePlan
+from legacy.rejects import reject_message
+from legacy.reports import SAMPLE_LIMIT, Progress, TableReport
+from legacy.rows import (
     CONSTRAINT,
     DUPLICATE_KEY,
     DUPLICATE_UNIQUE,
@@ -48,8 +48,8 @@ from articles.legacy.rows import (
     is_repair,
     legacy_row_json,
 )
-from articles.legacy.runs import now
-from articles.legacy.source import LegacySource
+from legacy.runs import now
+from legacy.source import LegacySource
 
 BATCH_ROWS: Final = 2500
 BATCH_BYTES: Final = 3 << 20

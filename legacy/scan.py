@@ -7,10 +7,10 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from articles.legacy.convert import split_issue
-from articles.legacy.plan import PARENT_TABLE, TablePlan
-from articles.legacy.reports import TableReport
-from articles.legacy.rows import (
+from legacy.convert import split_issue
+from legacy.plan import PARENT_TABLE, TablePlan
+from legacy.reports import TableReport
+from legacy.rows import (
     DUPLICATE_KEY,
     DUPLICATE_UNIQUE,
     ORPHAN,
@@ -18,7 +18,7 @@ from articles.legacy.rows import (
     convert_row,
     is_repair,
 )
-from articles.legacy.source import LegacySource
+from legacy.source import LegacySource
 
 
 def scan(source: LegacySource, plans: Sequence[TablePlan]) -> list[TableReport]:

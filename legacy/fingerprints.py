@@ -26,10 +26,10 @@ from typing import Any, Final
 
 import psycopg
 
-from articles.legacy.convert import Converted
-from articles.legacy.plan import TablePlan
-from articles.legacy.source import LegacySource
-from articles.legacy.verify import DigestWorkers
+from legacy.convert import Converted
+from legacy.plan import TablePlan
+from legacy.source import LegacySource
+from legacy.verify import DigestWorkers
 
 BLOCK: Final = 4096  # rowids per stored row of fingerprints
 READ_ROWS: Final = 2000

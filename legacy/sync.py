@@ -25,10 +25,10 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from articles.legacy.plan import TablePlan
-from articles.legacy.runs import now
-from articles.legacy.tracking import APP_APPLICATION_NAME, APP_IDS_ABOVE
-from articles.legacy.verify import SourceDigests, digest_expression
+from legacy.plan import TablePlan
+from legacy.runs import now
+from legacy.tracking import APP_APPLICATION_NAME, APP_IDS_ABOVE
+from legacy.verify import SourceDigests, digest_expression
 
 BOTH_CHANGED: Final = "changed on both sides"
 BOTH_CREATED: Final = "created on both sides"
@@ -197,7 +197,7 @@ class ConflictWriter:
 
     def _stage(self, raws: Sequence[tuple[Any, ...]]) -> None:
         """The converted legacy versions, in a temporary table shaped as the target."""
-        from articles.legacy.rows import convert_row
+        from legacy.rows import convert_row
 
         columns = sql.SQL(", ").join(map(sql.Identifier, self.plan.target_columns))
         self.pg.execute(

@@ -12,13 +12,13 @@ migration must survive. :class:`GeneratedFacts` says exactly what was written::
 
 Command line, no Django settings needed::
 
-    python -m articles.legacy.generate OUT.db --articles 20000 [--schema 2025-03]
+    python -m legacy.generate OUT.db --articles 20000 [--schema 2025-03]
         [--clean] [--seed S] [--column-order shuffled] [--extra-article-column X]
 
 Vocabulary
 ----------
-The words are the migration's own (``articles.legacy.convert`` issues and
-``articles.legacy.rows`` reject reasons), so its report compares directly.
+The words are the migration's own (``legacy.convert`` issues and
+``legacy.rows`` reject reasons), so its report compares directly.
 
 Reject reasons, ``facts.rejects[table]``, each with the row's legacy key:
 
@@ -77,7 +77,7 @@ from pathlib import Path
 
 import bcrypt
 
-from articles.legacy.convert import (
+from legacy.convert import (
     EMPTY_TO_NULL,
     INVALID_BOOLEAN,
     INVALID_JSON,
@@ -85,9 +85,9 @@ from articles.legacy.convert import (
     NUL_REMOVED,
     UNPARSEABLE_DATE,
 )
-from articles.legacy.convert import INVALID_UTF8_REPAIRED as INVALID_UTF8
-from articles.legacy.rows import DUPLICATE_KEY, NULL_KEY, ORPHAN, REQUIRED_MISSING
-from articles.legacy.source import ANALYTICS_TABLES
+from legacy.convert import INVALID_UTF8_REPAIRED as INVALID_UTF8
+from legacy.rows import DUPLICATE_KEY, NULL_KEY, ORPHAN, REQUIRED_MISSING
+from legacy.source import ANALYTICS_TABLES
 
 Value = str | int | float | bytes | None
 Row = dict[str, Value]
@@ -2043,7 +2043,7 @@ def generate_legacy_file(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m articles.legacy.generate",
+        prog="python -m legacy.generate",
         description="Write a legacy-format fnaapp.db and print what it holds.",
     )
     parser.add_argument("out", type=Path, help="the SQLite file to create")

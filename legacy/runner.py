@@ -10,22 +10,22 @@ from typing import Any, Final
 import psycopg
 from psycopg import sql
 
-from articles.legacy import sync
-from articles.legacy.catchup import catch_up_table
-from articles.legacy.connect import Connect
-from articles.legacy.load import (
+from legacy import sync
+from legacy.catchup import catch_up_table
+from legacy.connect import Connect
+from legacy.load import (
     BATCH_BYTES,
     BATCH_ROWS,
     STREAMS,
     copy_table,
     run_parallel,
 )
-from articles.legacy.plan import TablePlan, build_plan
-from articles.legacy.reports import Progress, RunReport, TableReport
-from articles.legacy.runs import end_run, source_key, start_run
-from articles.legacy.source import LegacySource
-from articles.legacy.tracking import APP_IDS_ABOVE, set_tracking, tracking_enabled
-from articles.legacy.verify import DigestWorkers
+from legacy.plan import TablePlan, build_plan
+from legacy.reports import Progress, RunReport, TableReport
+from legacy.runs import end_run, source_key, start_run
+from legacy.source import LegacySource
+from legacy.tracking import APP_IDS_ABOVE, set_tracking, tracking_enabled
+from legacy.verify import DigestWorkers
 
 # Phases run one after the other, so children find their articles loaded. In a
 # phase each lane is a thread loading its tables in turn: two lanes keep both

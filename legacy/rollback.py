@@ -56,9 +56,6 @@ import psycopg
 from django.db import connections, models
 from psycopg import sql
 
-from articles.legacy.convert import format_legacy_timestamp
-from articles.legacy.generate import create_legacy_schema
-from articles.legacy.source import LOCK_TIMEOUT, SQLITE_HEADER, quote_identifier
 from articles.models import (
     Article,
     ArticleAnalysisCache,
@@ -68,6 +65,9 @@ from articles.models import (
     MediaBias,
     RawArticle,
 )
+from legacy.convert import format_legacy_timestamp
+from legacy.generate import create_legacy_schema
+from legacy.source import LOCK_TIMEOUT, SQLITE_HEADER, quote_identifier
 
 BATCH_ROWS = 2_000
 LEGACY_EXTRA = "legacy_extra"

@@ -3,7 +3,7 @@
 The target is read from PostgreSQL's ``information_schema`` rather than from the
 Django models, so the plan describes the table that really exists (and says so
 when ``manage.py migrate`` has not created it yet). Each mapped column gets its
-converter from :mod:`articles.legacy.convert`; legacy columns the target has no
+converter from :mod:`legacy.convert`; legacy columns the target has no
 place for go to ``legacy_extra.unmapped``, target columns the file lacks (old
 schema versions) stay NULL. A table the file lacks is left out of the plan (the
 commands report it as missing in the source); a table without its key column,
@@ -18,8 +18,8 @@ from typing import Any, Final
 
 import psycopg
 
-from articles.legacy.convert import CONVERTERS, Converted
-from articles.legacy.source import (
+from legacy.convert import CONVERTERS, Converted
+from legacy.source import (
     ANALYTICS_TABLES,
     LegacySource,
     SourceError,

@@ -31,11 +31,11 @@ from typing import Any, Final, TypeVar
 import psycopg
 from psycopg import sql
 
-from articles.legacy.plan import EXTRA_COLUMN, TablePlan, build_plan
-from articles.legacy.rejects import rejected_rowids
-from articles.legacy.rows import DUPLICATE_KEY, convert_row
-from articles.legacy.runs import source_key
-from articles.legacy.source import LegacySource
+from legacy.plan import EXTRA_COLUMN, TablePlan, build_plan
+from legacy.rejects import rejected_rowids
+from legacy.rows import DUPLICATE_KEY, convert_row
+from legacy.runs import source_key
+from legacy.source import LegacySource
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
@@ -356,7 +356,7 @@ class TableCheck:
     extra: list[Any] = field(default_factory=list)  # in target, not in source
     changed: list[tuple[Any, int]] = field(default_factory=list)  # (key, rowid)
     unexplained: list[tuple[int, Any, str]] = field(default_factory=list)
-    # The cut-over with the app in use (articles.legacy.sync):
+    # The cut-over with the app in use (legacy.sync):
     app_rows: int = 0  # rows the app created, or changed with the file unchanged
     conflicts: list[Any] = field(default_factory=list)  # open, awaiting --prefer
     stale: list[Any] = field(default_factory=list)  # file changed since catch-up
@@ -399,8 +399,8 @@ def compare(
     change stands) or an open conflict records it; a change made outside the
     app, a legacy change not yet caught up, and every untracked difference fail.
     """
-    from articles.legacy.sync import is_app_id
-    from articles.legacy.tracking import APP_APPLICATION_NAME
+    from legacy.sync import is_app_id
+    from legacy.tracking import APP_APPLICATION_NAME
 
     journal = journal or {}
     conflicts = conflicts or set()
@@ -502,7 +502,7 @@ def validate(
     processes: int = 2,
 ) -> list[TableCheck]:
     """Check every planned table: counts, key sets, and every row's checksum."""
-    from articles.legacy.sync import open_conflicts, read_journal
+    from legacy.sync import open_conflicts, read_journal
 
     checks = []
     path = source_key(source.path)

@@ -6,12 +6,12 @@ from typing import Any
 
 import psycopg
 
-from articles.legacy.rows import (
+from legacy.rows import (
     CONSTRAINT,
     ORPHAN,
     REJECT_ADVICE,
 )
-from articles.legacy.source import LegacySource
+from legacy.source import LegacySource
 
 
 def rejected_rowids(

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Final
 
-from articles.legacy.convert import (
+from legacy.convert import (
     EMPTY_TO_NULL,
     INVALID_BOOLEAN,
     INVALID_INTEGER,
@@ -20,7 +20,7 @@ from articles.legacy.convert import (
     decode_text,
     split_issue,
 )
-from articles.legacy.plan import TablePlan
+from legacy.plan import TablePlan
 
 # Issues whose original value would otherwise be lost: kept in legacy_extra.
 KEEP_ORIGINAL: Final = frozenset(

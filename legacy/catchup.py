@@ -1,7 +1,7 @@
 """Catch-up: bring the legacy file's new, changed and deleted rows over.
 
-Runs while both apps are in use; :mod:`articles.legacy.sync` decides what each
-key needs, :mod:`articles.legacy.fingerprints` which keys need looking at.
+Runs while both apps are in use; :mod:`legacy.sync` decides what each
+key needs, :mod:`legacy.fingerprints` which keys need looking at.
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from typing import Any
 
 import psycopg
 
-from articles.legacy import fingerprints, sync
-from articles.legacy.connect import Connect
-from articles.legacy.load import BATCH_ROWS, TableLoader, register_parts
-from articles.legacy.plan import TablePlan
-from articles.legacy.rejects import prune_rejects, rejected_rowids
-from articles.legacy.reports import Progress, TableReport
-from articles.legacy.runs import now
-from articles.legacy.source import LegacySource
-from articles.legacy.verify import (
+from legacy import fingerprints, sync
+from legacy.connect import Connect
+from legacy.load import BATCH_ROWS, TableLoader, register_parts
+from legacy.plan import TablePlan
+from legacy.rejects import prune_rejects, rejected_rowids
+from legacy.reports import Progress, TableReport
+from legacy.runs import now
+from legacy.source import LegacySource
+from legacy.verify import (
     DigestWorkers,
     SourceDigests,
     add_digests,
@@ -46,7 +46,7 @@ def catch_up_table(
 ) -> TableReport:
     """Bring the legacy file's new and changed rows without undoing the app's.
 
-    See :mod:`articles.legacy.sync` for how each key is classed. Rows the
+    See :mod:`legacy.sync` for how each key is classed. Rows the
     legacy file deleted are only reported here; :func:`migrate` removes them
     when asked, children first.
     """

@@ -20,7 +20,7 @@ from typing import Any, Final
 import psycopg
 from psycopg.types.json import Jsonb
 
-from articles.legacy.source import file_sha256
+from legacy.source import file_sha256
 
 # (classid, objid) of the advisory lock: "auno" and the engine's number.
 RUN_LOCK: Final = (0x61756E6F, 1)
