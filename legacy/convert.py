@@ -49,7 +49,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from fractions import Fraction
@@ -75,6 +75,7 @@ __all__ = [
     "split_ids",
     "split_issue",
     "to_bool",
+    "to_date",
     "to_float",
     "to_int",
     "to_int32",
@@ -350,6 +351,20 @@ def to_timestamp(raw: SQLiteValue) -> Converted[datetime | None]:
     if parsed is not None:
         return _make(Converted, (parsed, None))
     return _parse_date_text(text)
+
+
+def to_date(raw: SQLiteValue) -> Converted[date | None]:
+    """A calendar day for a date column (the legacy app writes ``YYYY-MM-DD``).
+
+    Anything to_timestamp reads is accepted when it falls on midnight UTC; a
+    time of day is not a calendar day, so it is unparseable (original kept).
+    """
+    stamp = to_timestamp(raw)
+    if stamp.value is None:
+        return _make(Converted, (None, stamp.issue))
+    if stamp.value.timetz() != time(0, tzinfo=UTC):
+        return _make(Converted, (None, UNPARSEABLE_DATE))
+    return _make(Converted, (stamp.value.date(), stamp.issue))
 
 
 def format_legacy_timestamp(value: datetime | None) -> str | None:
@@ -633,6 +648,7 @@ def describe_issue(
 CONVERTERS: Final[Mapping[str, Callable[[SQLiteValue], Converted[Any]]]] = {
     "text": decode_text,
     "timestamptz": to_timestamp,
+    "date": to_date,
     "boolean": to_bool,
     "double": to_float,
     "integer": to_int32,

@@ -35,7 +35,7 @@ from psycopg.types.json import Jsonb
 
 from legacy.connect import Connect
 from legacy.convert import describe_issue, split_issue
-from legacy.plan import PARENT_KEY, PARENT_TABLE, TablePlan
+from legacy.plan import TablePlan
 from legacy.rejects import reject_message
 from legacy.reports import SAMPLE_LIMIT, Progress, TableReport
 from legacy.rows import (
@@ -363,15 +363,15 @@ class TableLoader:
         """UPDATEs that mark, in order, the staged rows that cannot land."""
         rules = self.plan.rules
         queries = []
-        if rules.parent_column:
+        if rules.parent:
             orphan = sql.SQL(
                 "NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{pkey} = s.{fk})"
             ).format(
-                parent=sql.Identifier(PARENT_TABLE),
-                pkey=sql.Identifier(PARENT_KEY),
-                fk=sql.Identifier(rules.parent_column),
+                parent=sql.Identifier(rules.parent.table),
+                pkey=sql.Identifier(rules.parent.key),
+                fk=sql.Identifier(rules.parent.column),
             )
-            queries.append((self._mark(orphan), [ORPHAN, rules.parent_column]))
+            queries.append((self._mark(orphan), [ORPHAN, rules.parent.column]))
         checks: list[tuple[tuple[str, ...], str]] = [((rules.key,), DUPLICATE_KEY)]
         checks += [(unique, DUPLICATE_UNIQUE) for unique in rules.unique]
         for columns, reason in checks:

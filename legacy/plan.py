@@ -18,13 +18,9 @@ from typing import Any, Final
 
 import psycopg
 
+from legacy.catalog import TableRules, home_tables, table_rules
 from legacy.convert import CONVERTERS, Converted
-from legacy.source import (
-    ANALYTICS_TABLES,
-    LegacySource,
-    SourceError,
-    quote_identifier,
-)
+from legacy.source import LegacySource, SourceError, quote_identifier
 
 EXTRA_COLUMN: Final = "legacy_extra"
 
@@ -32,51 +28,13 @@ EXTRA_COLUMN: Final = "legacy_extra"
 TARGET_TYPES: Final = {
     "text": ("text", "text"),
     "timestamp with time zone": ("timestamptz", "timestamptz"),
+    "date": ("date", "date"),
     "boolean": ("boolean", "bool"),
     "double precision": ("double", "float8"),
     "integer": ("integer", "int4"),
     "bigint": ("bigint", "int8"),
     "jsonb": ("jsonb", "jsonb"),
 }
-
-
-@dataclass(frozen=True)
-class TableRules:
-    """What the legacy schema promised but SQLite never enforced."""
-
-    key: str
-    parent_column: str | None = None  # must name an existing article
-    unique: tuple[tuple[str, ...], ...] = ()
-    identity: bool = False
-
-
-RULES: Final = {
-    "articles": TableRules(key="uri"),
-    "raw_articles": TableRules(key="uri", parent_column="uri"),
-    "keyword_article_matches": TableRules(
-        key="id",
-        parent_column="article_uri",
-        unique=(("article_uri", "group_id"),),
-        identity=True,
-    ),
-    "keyword_alerts": TableRules(
-        key="id",
-        parent_column="article_uri",
-        unique=(("keyword_id", "article_uri"),),
-        identity=True,
-    ),
-    "article_analysis_cache": TableRules(
-        key="id",
-        unique=(("article_uri", "analysis_type", "model_used"),),
-        identity=True,
-    ),
-    "article_annotations": TableRules(
-        key="id", parent_column="article_uri", identity=True
-    ),
-    "mediabias": TableRules(key="source"),
-}
-PARENT_TABLE: Final = "articles"
-PARENT_KEY: Final = "uri"
 
 
 class TargetMissing(Exception):
@@ -154,7 +112,7 @@ def check_target(pg: psycopg.Connection[Any]) -> None:
             "WHERE table_schema = current_schema()"
         ).fetchall()
     }
-    needed = [*ANALYTICS_TABLES, "legacy_migration_runs", "legacy_rejects"]
+    needed = ["articles", "legacy_migration_runs", "legacy_rejects"]
     absent = [name for name in needed if name not in present]
     if absent:
         raise TargetMissing(
@@ -169,16 +127,17 @@ def plan_table(
 ) -> TablePlan | None:
     """The plan for one legacy table, or None when the file does not have it."""
     legacy = source.describe(table)
-    if legacy is None:
+    rules = table_rules(pg, table)
+    if legacy is None or rules is None:
         return None
     targets = [
         column for column in target_columns(pg, table) if column.name != EXTRA_COLUMN
     ]
     by_name = {name: index for index, name in enumerate(legacy.columns)}
     target_names = {column.name for column in targets}
-    if RULES[table].key not in by_name:
+    if rules.key not in by_name:
         unknown = [name for name in legacy.columns if name not in target_names]
-        raise SourceError(_missing_key_message(table, RULES[table].key, unknown))
+        raise SourceError(_missing_key_message(table, rules.key, unknown))
     mapped = tuple(
         _column_map(column, by_name[column.name])
         for column in targets
@@ -190,7 +149,7 @@ def plan_table(
         columns=mapped,
         unmapped=tuple(name for name in legacy.columns if name not in target_names),
         missing=tuple(column.name for column in targets if column.name not in by_name),
-        rules=RULES[table],
+        rules=rules,
         source_rows=legacy.rows,
         sequence=legacy.sequence,
     )
@@ -232,9 +191,17 @@ def _column_map(column: TargetColumn, index: int) -> ColumnMap:
 def build_plan(
     source: LegacySource, pg: psycopg.Connection[Any], tables: Sequence[str] = ()
 ) -> list[TablePlan]:
-    """The plans of ``tables`` (default: all), leaving out those the file lacks."""
+    """The plans of ``tables`` (default: every analytics table the file has)."""
     check_target(pg)
-    chosen = tables or ANALYTICS_TABLES
+    chosen = list(tables) or [
+        table for table in home_tables(pg) if table in source.table_names()
+    ]
+    unknown = [table for table in chosen if table not in home_tables(pg)]
+    if unknown:
+        raise SourceError(
+            f"The analytics database has no table {', '.join(unknown)}: name tables "
+            f"it has ({', '.join(home_tables(pg))})."
+        )
     plans = [plan_table(source, pg, table) for table in chosen]
     if all(plan is None for plan in plans):
         raise SourceError(

@@ -11,6 +11,7 @@ import psycopg
 from psycopg import sql
 
 from legacy import sync
+from legacy.catalog import home_tables, load_order
 from legacy.catchup import catch_up_table
 from legacy.connect import Connect
 from legacy.load import (
@@ -27,16 +28,37 @@ from legacy.source import LegacySource
 from legacy.tracking import APP_IDS_ABOVE, set_tracking, tracking_enabled
 from legacy.verify import DigestWorkers
 
-# Phases run one after the other, so children find their articles loaded. In a
-# phase each lane is a thread loading its tables in turn: two lanes keep both
-# cores busy without holding more batches in memory than two streams each.
-PHASES: Final = (
-    (("articles",), ("mediabias", "article_analysis_cache")),
-    (
-        ("raw_articles",),
-        ("keyword_article_matches", "keyword_alerts", "article_annotations"),
-    ),
-)
+LANES: Final = 2
+
+
+def phases(
+    source: LegacySource, plans: Sequence[TablePlan]
+) -> list[list[list[TablePlan]]]:
+    """Phases in dependency order, each split into lanes of about equal bytes.
+
+    Phases run one after the other, so children find their parents loaded. In
+    a phase each lane is a thread loading its tables in turn, heaviest first:
+    two lanes keep both cores busy without holding more batches in memory than
+    two streams each.
+    """
+    by_table = {plan.table: plan for plan in plans}
+    order = load_order(
+        {plan.table: plan.rules.parent.table if plan.rules.parent else None
+         for plan in plans}
+    )  # fmt: skip
+    result = []
+    for phase in order:
+        weights = sorted(
+            ((source.estimated_bytes(table), table) for table in phase), reverse=True
+        )
+        lanes: list[list[TablePlan]] = [[] for _ in range(LANES)]
+        loads = [0] * LANES
+        for weight, table in weights:
+            lightest = loads.index(min(loads))
+            lanes[lightest].append(by_table[table])
+            loads[lightest] += weight
+        result.append([lane for lane in lanes if lane])
+    return result
 
 
 def set_sequences(pg: psycopg.Connection[Any], plans: Sequence[TablePlan]) -> None:
@@ -96,8 +118,9 @@ def migrate(
     with connect() as pg, contextlib.closing(workers):
         plans = build_plan(source, pg, tables)
         run_id = start_run(pg, source.path, mode)
-        report = RunReport(run_id, mode, [], source.unmoved_tables())
-        report.missing = source.missing_tables(tables)
+        planned = [plan.table for plan in plans]
+        report = RunReport(run_id, mode, [], source.unmoved_tables(planned))
+        report.missing = source.missing_tables(tables or home_tables(pg))
         try:
             # Before the first row lands: every app change from now on is known.
             if not tracking_enabled(pg):
@@ -122,18 +145,21 @@ def migrate(
                     return moved
 
             reports: dict[str, TableReport] = {}
-            for phase in PHASES:
-                lanes = [
-                    [plan for plan in plans if plan.table in lane] for lane in phase
-                ]
-                lanes = [lane for lane in lanes if lane]
-                for moved in run_parallel(
+            ordered = phases(source, plans)
+            for lanes in ordered:
+                for done in run_parallel(
                     lanes, lambda lane: list(map(load_table, lane))
                 ):
-                    reports.update((table.table, table) for table in moved)
+                    reports.update((table.table, table) for table in done)
             report.tables = [reports[plan.table] for plan in plans]
             if catch_up and apply_deletes:
-                remove_legacy_deletions(pg, plans, report.tables)
+                children_first = [
+                    plan
+                    for lanes in reversed(ordered)
+                    for lane in lanes
+                    for plan in lane
+                ]
+                remove_legacy_deletions(pg, children_first, report.tables)
             set_sequences(pg, plans)
         except BaseException:
             # Recorded when the server is still there; the original error wins.
@@ -147,13 +173,12 @@ def migrate(
 
 def remove_legacy_deletions(
     pg: psycopg.Connection[Any],
-    plans: Sequence[TablePlan],
+    children_first: Sequence[TablePlan],
     reports: Sequence[TableReport],
 ) -> None:
-    """Remove the rows the legacy file deleted, children before their articles."""
-    order = [table for phase in reversed(PHASES) for lane in phase for table in lane]
+    """Remove the rows the legacy file deleted, children before their parents."""
     by_table = {report.table: report for report in reports}
-    for plan in sorted(plans, key=lambda plan: order.index(plan.table)):
+    for plan in children_first:
         report = by_table[plan.table]
         if report.legacy_deleted:
             report.removed, report.legacy_deleted = sync.remove_deleted(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from legacy.convert import split_issue
-from legacy.plan import PARENT_TABLE, TablePlan
+from legacy.plan import TablePlan
 from legacy.reports import TableReport
 from legacy.rows import (
     DUPLICATE_KEY,
@@ -28,7 +28,9 @@ def scan(source: LegacySource, plans: Sequence[TablePlan]) -> list[TableReport]:
     orphans, which is fine for a plan but is why the real run checks in
     PostgreSQL instead.
     """
-    articles: set[Any] = set()
+    # Keys of the tables other tables point at, as the run would have loaded them.
+    parents = {plan.rules.parent.table for plan in plans if plan.rules.parent}
+    loaded: dict[str, set[Any]] = {table: set() for table in parents}
     reports = []
     for plan in plans:
         report = TableReport(plan.table, unmapped=plan.unmapped, missing=plan.missing)
@@ -38,13 +40,13 @@ def scan(source: LegacySource, plans: Sequence[TablePlan]) -> list[TableReport]:
         reasons: Counter[str] = Counter()
         for raw in source.iter_rows(plan.table, plan.legacy_columns):
             row = convert_row(plan, raw)
-            reason = row.reject or _scan_reject(plan, row, seen, articles)
+            reason = row.reject or _scan_reject(plan, row, seen, loaded)
             report.source += 1
             if reason:
                 reasons[reason] += 1
                 continue
-            if plan.table == PARENT_TABLE:
-                articles.add(row.key)
+            if plan.table in loaded:
+                loaded[plan.table].add(row.key)
             for issue in row.issues:
                 for part in split_issue(issue.issue):
                     conversions[(issue.column, part)] += 1
@@ -63,12 +65,12 @@ def _scan_reject(
     plan: TablePlan,
     row: RowResult,
     seen: dict[tuple[str, ...], set[Any]],
-    articles: set[Any],
+    loaded: dict[str, set[Any]],
 ) -> str | None:
     rules = plan.rules
-    if rules.parent_column:
-        parent = row.values[plan.target_columns.index(rules.parent_column)]
-        if parent not in articles:
+    if rules.parent:
+        parent = row.values[plan.target_columns.index(rules.parent.column)]
+        if parent not in loaded[rules.parent.table]:
             return ORPHAN
     checks: list[tuple[tuple[str, ...], str]] = [((rules.key,), DUPLICATE_KEY)]
     checks += [(unique, DUPLICATE_UNIQUE) for unique in rules.unique]

@@ -230,6 +230,20 @@ class LegacySource:
                 "`sqlite3 fnaapp.db .recover` on a copy and migrate the recovered copy."
             )
 
+    def estimated_bytes(self, table: str, sample: int = 200) -> int:
+        """About how many bytes the table's rows hold: a sample's mean times rows."""
+        columns = self.columns(table)
+        if not columns:
+            return 0
+        sizes = _row_size(columns)
+        row = self.conn.execute(
+            f"SELECT avg(size), count(*) FROM (SELECT {sizes} AS size "
+            f"FROM {quote_identifier(table)} LIMIT ?)",
+            [sample],
+        ).fetchone()
+        mean = float(row[0] or 0) if row else 0.0
+        return int(mean * self.count(table))
+
     def reopen(self) -> LegacySource:
         """Another read-only handle on the same file (for another thread)."""
         return LegacySource(self.path, check=False, lock_timeout=self.lock_timeout)
@@ -250,14 +264,14 @@ class LegacySource:
         ).fetchall()
         return [row[0].decode() for row in rows]
 
-    def unmoved_tables(self) -> list[str]:
-        """Legacy tables this migration does not move (config side and the rest)."""
-        return [name for name in self.table_names() if name not in ANALYTICS_TABLES]
+    def unmoved_tables(self, moved: Sequence[str]) -> list[str]:
+        """The file's tables other than ``moved`` (the config side and the rest)."""
+        return [name for name in self.table_names() if name not in moved]
 
-    def missing_tables(self, tables: Sequence[str] = ()) -> list[str]:
-        """Of ``tables`` (default: every analytics table), those the file lacks."""
+    def missing_tables(self, expected: Sequence[str]) -> list[str]:
+        """Of the ``expected`` tables, those the file lacks."""
         present = set(self.table_names())
-        return [name for name in tables or ANALYTICS_TABLES if name not in present]
+        return [name for name in expected if name not in present]
 
     def columns(self, table: str) -> tuple[str, ...]:
         rows = self.conn.execute(

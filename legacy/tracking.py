@@ -39,20 +39,6 @@ APP_APPLICATION_NAME: Final = APPLICATION_NAME
 ENGINE_APPLICATION_NAME: Final = "aunoo-legacy"
 APP_IDS_ABOVE: Final = 1_000_000_000_000
 
-# The tracked analytics tables and their keys (as the legacy file keys them).
-TRACKED_KEYS: Final = {
-    "articles": "uri",
-    "raw_articles": "uri",
-    "keyword_article_matches": "id",
-    "keyword_alerts": "id",
-    "article_analysis_cache": "id",
-    "article_annotations": "id",
-    "mediabias": "source",
-}
-IDENTITY_TABLES: Final = tuple(
-    table for table, key in TRACKED_KEYS.items() if key == "id"
-)
-
 # Why SQL here: only triggers see every write, from the ORM, raw SQL and COPY alike.
 _RECORD = """
     INSERT INTO legacy_app_changes
@@ -145,11 +131,20 @@ def uninstall_all_sql(tables: dict[str, str]) -> list[str]:
     return [*statements, "DROP FUNCTION IF EXISTS legacy_guard()"]
 
 
+def tracked_tables(pg: psycopg.Connection[Any]) -> list[str]:
+    """The tables that carry the tracking triggers (every migration adds its own)."""
+    rows = pg.execute(
+        "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger "
+        "WHERE tgname = 'legacy_track' ORDER BY 1"
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
 def set_tracking(pg: psycopg.Connection[Any], *, enabled: bool) -> None:
     """Turn recording of the app's changes (and the engine's guard) on or off."""
     verb = sql.SQL("ENABLE" if enabled else "DISABLE")
     with pg.transaction():
-        for table in TRACKED_KEYS:
+        for table in tracked_tables(pg):
             for trigger in ("legacy_track", "legacy_guard"):
                 pg.execute(
                     sql.SQL("ALTER TABLE {} {} TRIGGER {}").format(

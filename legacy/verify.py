@@ -54,6 +54,7 @@ _JSON_ESCAPES: Final = {
 SQL_RENDER: Final = {
     "text": "{c}",
     "timestamptz": "((extract(epoch FROM {c}) * 1000000)::bigint)::text",
+    "date": "to_char({c}, 'YYYY-MM-DD')",
     "boolean": "CASE WHEN {c} THEN 't' WHEN NOT {c} THEN 'f' END",
     "double": "encode(float8send({c}), 'hex')",
     "integer": "{c}::text",
@@ -115,6 +116,7 @@ def _render_timestamp(value: datetime) -> str:
 RENDER: Final[dict[str, Callable[[Any], str]]] = {
     "text": _render_text,
     "timestamptz": _render_timestamp,
+    "date": lambda value: value.isoformat(),
     "boolean": lambda value: "t" if value else "f",
     "double": lambda value: struct.pack(">d", value).hex(),
     "integer": str,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 import math
 import struct
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -26,6 +26,7 @@ from legacy.convert import (
     split_ids,
     split_issue,
     to_bool,
+    to_date,
     to_float,
     to_int,
     to_int32,
@@ -816,6 +817,7 @@ def test_converters_cover_the_target_types():
     expected = {
         "text": decode_text,
         "timestamptz": to_timestamp,
+        "date": to_date,
         "boolean": to_bool,
         "double": to_float,
         "integer": to_int32,
@@ -834,3 +836,18 @@ def test_every_converter_keeps_null_without_issue(converter):
 def test_every_converter_rejects_types_sqlite_cannot_return(converter):
     with pytest.raises(TypeError):
         converter(object())
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "issue"),
+    [
+        (b"2025-10-07", date(2025, 10, 7), None),
+        ("2025-10-07T00:00:00Z", date(2025, 10, 7), None),
+        (b"2025-10-07 10:00:00", None, UNPARSEABLE_DATE),  # a time of day
+        (b"", None, EMPTY_TO_NULL),
+        (None, None, None),
+        (b"yesterday", None, UNPARSEABLE_DATE),
+    ],
+)
+def test_to_date_takes_calendar_days_only(raw, expected, issue):
+    assert to_date(raw) == (expected, issue)

@@ -48,7 +48,8 @@ from aunoo.tests.sqlite_files import (
 from legacy import load
 from legacy.connect import django_connector
 from legacy.generate import create_legacy_schema
-from legacy.plan import RULES, TargetMissing, check_target
+from legacy.catalog import table_rules
+from legacy.plan import TargetMissing, check_target
 from legacy.source import ANALYTICS_TABLES, LegacySource
 from legacy.tracking import APP_IDS_ABOVE
 
@@ -677,6 +678,8 @@ def test_generated_source_rows_are_migrated_plus_rejected(generated_run):
     summary = MigrationRun.objects.get().summary
     for table in summary:
         figures = summary[table]
+        if figures.get("missing_in_source"):
+            continue
         assert figures["source"] == facts.rows[table]
         assert figures["migrated"] == facts.expected_rows(table)
         assert figures["source"] == figures["migrated"] + figures["rejected"]
@@ -690,7 +693,7 @@ def test_generated_planted_values_land_as_expected(generated_run):
             key = planted.key
             if type(key) is str:
                 key = key.replace("\x00", "")
-            key_column = RULES[planted.table].key
+            key_column = table_rules(pg, planted.table).key
             query = (
                 f'SELECT "{planted.column}" FROM "{planted.table}" '
                 f'WHERE "{key_column}" = %s'
@@ -930,9 +933,13 @@ def test_tables_missing_in_the_source_are_reported(legacy_file, migrate_articles
     path = legacy_file({"articles": [old_article(1)]}, schema="2025-03")
     result = migrate_articles("--source", str(path))
     assert result.code == 0
-    assert (
+    line = next(line for line in result.out.splitlines() if "Missing in" in line)
+    assert line.startswith(
         "Missing in source (the analytics database has these tables, the legacy "
-        "file does not): article_analysis_cache, mediabias" in result.out
+        "file does not): "
+    )
+    assert {"article_analysis_cache", "mediabias"} <= set(
+        line.split(": ")[1].split(", ")
     )
     summary = MigrationRun.objects.get().summary
     assert summary["mediabias"]["missing_in_source"] is True

@@ -13,11 +13,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from legacy import load, reports, runner, scan
+from legacy.catalog import home_tables
 from legacy.connect import Connect, django_connector
 from legacy.plan import TablePlan, TargetMissing, build_plan
 from legacy.runs import RunLocked
 from legacy.source import (
-    ANALYTICS_TABLES,
     LOCK_TIMEOUT,
     LegacySource,
     SourceError,
@@ -109,7 +109,7 @@ class Command(BaseCommand):
             "--table",
             action="append",
             dest="tables",
-            choices=ANALYTICS_TABLES,
+            metavar="TABLE",
             help="Only this table (repeatable; children need their articles).",
         )
         parser.add_argument(
@@ -294,12 +294,13 @@ class Command(BaseCommand):
     ) -> None:
         with connect() as pg:
             plans = build_plan(legacy, pg, tables)
+            expected = tables or home_tables(pg)
         self.stdout.write(self.style.MIGRATE_HEADING(f"Plan for {legacy.path}:"))
         for plan in plans:
             self._print_plan(plan, verbosity)
         self._print_report(scan.scan(legacy, plans), verbosity)
-        self._print_unmoved(legacy.unmoved_tables())
-        self._print_missing(legacy.missing_tables(tables))
+        self._print_unmoved(legacy.unmoved_tables([plan.table for plan in plans]))
+        self._print_missing(legacy.missing_tables(expected))
         self.stdout.write("Dry run: nothing was written.")
 
     def _print_plan(self, plan: TablePlan, verbosity: int) -> None:

@@ -12,10 +12,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from legacy import runs, verify
+from legacy.catalog import home_tables
 from legacy.connect import django_connector
 from legacy.plan import TargetMissing
 from legacy.source import (
-    ANALYTICS_TABLES,
     LOCK_TIMEOUT,
     LegacySource,
     SourceError,
@@ -34,9 +34,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--source", required=True, type=Path, help="Legacy fnaapp.db."
         )
-        parser.add_argument(
-            "--table", action="append", dest="tables", choices=ANALYTICS_TABLES
-        )
+        parser.add_argument("--table", action="append", dest="tables", metavar="TABLE")
         parser.add_argument(
             "--show",
             type=int,
@@ -82,7 +80,7 @@ class Command(BaseCommand):
                 checks = verify.validate(legacy, pg, connect, tables or ())
                 failed = [check for check in checks if not check.ok]
                 self._print(checks, legacy, pg, show)
-                self._print_missing(legacy.missing_tables(tables or ()))
+                self._print_missing(legacy.missing_tables(tables or home_tables(pg)))
         except (TargetMissing, runs.RunLocked) as exc:
             raise CommandError(str(exc)) from exc
         except SourceError as exc:
