@@ -46,9 +46,9 @@ from aunoo.tests.sqlite_files import (
     unwritable,
 )
 from legacy import load
+from legacy.catalog import table_rules
 from legacy.connect import django_connector
 from legacy.generate import create_legacy_schema
-from legacy.catalog import table_rules
 from legacy.plan import TargetMissing, check_target
 from legacy.source import ANALYTICS_TABLES, LegacySource
 from legacy.tracking import APP_IDS_ABOVE
