@@ -42,13 +42,17 @@ def catch_up_table(
     progress: Callable[[Progress], None] | None = None,
     prefer: str | None = None,
     workers: DigestWorkers | None = None,
+    full: bool = False,
+    throttle: float = 0.0,
     **options: Any,
 ) -> TableReport:
     """Bring the legacy file's new and changed rows without undoing the app's.
 
     See :mod:`legacy.sync` for how each key is classed. Rows the
     legacy file deleted are only reported here; :func:`migrate` removes them
-    when asked, children first.
+    when asked, children first. ``full`` compares every row of both sides, as
+    the first catch-up does, whatever the fingerprints say (the way to repair
+    what validation found and fingerprints missed).
     """
     started = time.perf_counter()
     register_parts(source, pg, plan, source_path, 1, batch_rows)
@@ -57,7 +61,7 @@ def catch_up_table(
     workers = workers or DigestWorkers(processes=1)
     found = fingerprints.read_all(source, plan, workers)
     stored = fingerprints.load(pg, source_path, plan.table)
-    if stored.rowids:
+    if stored.rowids and not full:
         changes = fingerprints.compare(stored, found)
         ours, theirs = _changed_digests(
             source, pg, plan, source_path, changes, journal, found
@@ -65,6 +69,7 @@ def catch_up_table(
     else:
         ours, theirs = _all_digests(source, connect, pg, plan, source_path, workers)
     diff = sync.classify(plan, ours, theirs, journal)
+    _forget_represented_rejects(pg, plan, source_path, ours, theirs)
     del ours, theirs
     pending = {str(key) for key in diff.legacy_deleted}
     found = fingerprints.keep_vanished(found, stored, pending)
@@ -73,14 +78,19 @@ def catch_up_table(
         source, pg, plan, source_path=source_path, run_id=run_id, batch_rows=batch_rows
     )
     for raws in _read_rowids(source, plan, diff.write, batch_rows):
+        began = time.perf_counter()
         loader._batch_with_retry(
-            raws, upsert=True, last_rowid=0, started=time.perf_counter(), retry=True
+            raws, upsert=True, last_rowid=0, started=began, retry=True
         )
+        if throttle:  # as the bulk copy rests, for a catch-up beside a live app
+            time.sleep(throttle * (time.perf_counter() - began))
     report = loader.report
     report.reject_reasons = dict(loader.reasons)
-    report.updated, report.app_kept = len(diff.write), len(diff.app_kept)
+    # Rows refused again (an orphan still without its article) were not written.
+    report.updated = len(diff.write) - sum(loader.reasons.values())
+    report.app_kept = len(diff.app_kept)
     report.legacy_deleted = diff.legacy_deleted
-    _conflicts(source, pg, plan, diff, report, source_path, run_id, prefer)
+    _conflicts(source, pg, plan, diff, journal, report, source_path, run_id, prefer)
     _advance_checkpoint(source, pg, plan, source_path)
     settle_counts(source, pg, plan, source_path, report)
     # Only now: had anything above failed, the next run compares these rows again.
@@ -99,9 +109,12 @@ def _all_digests(
     source_path: str,
     workers: DigestWorkers,
 ) -> tuple[SourceDigests, dict[Any, bytes]]:
-    """Every row of both sides: the first catch-up after a bulk copy."""
-    rejected = rejected_rowids(pg, source_path, plan.table, keep_orphans=False)
-    return both_digests(source, connect, plan, rejected, workers)
+    """Every row of both sides: the first catch-up after a bulk copy.
+
+    Rejected rows are looked at too: one corrected in the file since, or whose
+    article or unique values are free now, lands.
+    """
+    return both_digests(source, connect, plan, set(), workers)
 
 
 def _changed_digests(
@@ -115,17 +128,45 @@ def _changed_digests(
 ) -> tuple[SourceDigests, dict[Any, bytes]]:
     """Both sides of the rows worth a look: changed or new in the file, vanished
     from it, touched by the app, or refused earlier for want of their article."""
-    everything = rejected_rowids(pg, source_path, plan.table)
-    rejected = rejected_rowids(pg, source_path, plan.table, keep_orphans=False)
+    # Every rejected row too: it may have been corrected, or what refused it
+    # (a missing article, values another row held) may have gone.
+    rejected = rejected_rowids(pg, source_path, plan.table)
     keys = set(journal)
     keys.update(sync.key_from_text(plan, key) for key in changes.vanished if key)
-    holding = fingerprints.rowids_of(found, {str(key) for key in keys})
-    rowids = sorted(set(changes.changed) | (everything - rejected) | set(holding))
+    looked_at = set(changes.changed) | rejected
+    # Every row holding one of these keys, so the first row of a key still wins
+    # as in a full run (a rejected duplicate must not pass its original).
+    texts = {str(key) for key in keys} | fingerprints.keys_of(found, looked_at)
+    rowids = sorted(looked_at | set(fingerprints.rowids_of(found, texts)))
     raws = [raw for chunk in _read_rowids(source, plan, rowids, 2500) for raw in chunk]
     ours = SourceDigests()
-    add_digests(ours, plan, renderers(plan), raws, rejected)
+    add_digests(ours, plan, renderers(plan), raws, set())
     theirs = target_digests_of(pg, plan, list(keys | ours.digests.keys()))
     return ours, theirs
+
+
+def _forget_represented_rejects(
+    pg: psycopg.Connection[Any],
+    plan: TablePlan,
+    source_path: str,
+    ours: SourceDigests,
+    theirs: dict[Any, bytes],
+) -> None:
+    """A rejected row that PostgreSQL now holds exactly (its duplicate's winner
+    was deleted, say) is migrated: its reject record goes."""
+    rejected = rejected_rowids(pg, source_path, plan.table)
+    held = [
+        rowid
+        for key, (rowid, digest) in ours.digests.items()
+        if rowid in rejected and theirs.get(key) == digest
+    ]
+    if held:
+        with pg.transaction():
+            pg.execute(
+                "DELETE FROM legacy_rejects WHERE source_path = %s AND table_name = %s "
+                "AND legacy_rowid = ANY(%s)",
+                [source_path, plan.table, held],
+            )
 
 
 def _read_rowids(
@@ -141,39 +182,52 @@ def _conflicts(
     pg: psycopg.Connection[Any],
     plan: TablePlan,
     diff: sync.Diff,
+    journal: dict[Any, sync.AppChange],
     report: TableReport,
     source_path: str,
     run_id: int,
     prefer: str | None,
 ) -> None:
-    """Record both versions of each conflict, and apply the operator's choice."""
-    writer = sync.ConflictWriter(pg, plan, source_path=source_path, run_id=run_id)
+    """Record both versions of each conflict, and apply the operator's choice.
+
+    ``prefer`` applies only to conflicts an earlier run already reported: one
+    found now is recorded and shown first, never resolved unseen.
+    """
+    writer = sync.ConflictWriter(
+        pg, plan, source_path=source_path, run_id=run_id, journal=journal
+    )
+    seen = sync.open_conflicts(pg, plan, source_path)
+    chosen = [c for c in diff.conflicts if prefer and c.key in seen]
     if diff.conflicts:
         rowids = sorted(c.rowid for c in diff.conflicts if c.rowid is not None)
         raws = [row for rows in _read_rowids(source, plan, rowids, 500) for row in rows]
-        for conflict, columns in writer.record(diff.conflicts, raws):
-            message = conflict_message(plan.table, conflict, columns, prefer)
-            report.conflicts.append(message)
+        found = writer.record(diff.conflicts, raws)
         if prefer == sync.PREFER_LEGACY:
-            writer.prefer_legacy(diff.conflicts)
+            chosen = writer.prefer_legacy(chosen)
         elif prefer == sync.PREFER_APP:
-            writer.prefer_app(diff.conflicts)
-    still_open = set() if prefer else {conflict.key for conflict in diff.conflicts}
+            writer.prefer_app(chosen)
+        resolved = {conflict.key for conflict in chosen}
+        for conflict, columns in found:
+            outcome = prefer if conflict.key in resolved else None
+            message = conflict_message(plan.table, conflict, columns, outcome)
+            report.conflicts.append(message)
+            report.open_conflicts += conflict.key not in resolved
+    still_open = {c.key for c in diff.conflicts} - {c.key for c in chosen}
     writer.settle(diff.settled, still_open)
 
 
 def conflict_message(
-    table: str, conflict: sync.Conflict, columns: list[str], prefer: str | None
+    table: str, conflict: sync.Conflict, columns: list[str], resolved: str | None
 ) -> str:
     where = f" (columns: {', '.join(columns)})" if columns else ""
-    if prefer == sync.PREFER_LEGACY:
+    if resolved == sync.PREFER_LEGACY:
         outcome = "resolved: the legacy version is in place"
-    elif prefer == sync.PREFER_APP:
+    elif resolved == sync.PREFER_APP:
         outcome = "resolved: the app's version stays"
     else:
         outcome = (
             "the app's version stays, both versions are in legacy_conflicts; "
-            "choose with --prefer legacy or --prefer app"
+            "look, then choose with --prefer legacy or --prefer app"
         )
     return f"{table} {conflict.key!r}: {conflict.kind}{where}; {outcome}"
 

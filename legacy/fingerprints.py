@@ -8,9 +8,11 @@ rowids; the next catch-up reads the file once, fingerprints each row as it comes
 (two processes, one per core), and compares: only new, changed and vanished
 rows, plus the keys the app touched, go through the full comparison.
 
-A fingerprint decides nothing about correctness: a missed change (two rows
-sharing a fingerprint: about one chance in 2**64) leaves a difference that
-``validate_migration``, which compares every row and column, reports.
+A fingerprint decides nothing about correctness. A change it misses (for an
+accidental edit, about one chance in 2**64; CRC and Adler sums are not proof
+against an edit crafted to collide) leaves a difference that
+``validate_migration``, which compares every row and column, reports, and that
+``migrate_articles --catch-up --full`` (every row of both sides) repairs.
 """
 
 from __future__ import annotations
@@ -237,3 +239,12 @@ def rowids_of(found: Fingerprints, keys: set[str]) -> list[int]:
         for rowid, key in zip(found.rowids, found.keys, strict=True)
         if key in keys
     ]
+
+
+def keys_of(found: Fingerprints, rowids: set[int]) -> set[str]:
+    """The keys the rows with these rowids hold now."""
+    return {
+        key
+        for rowid, key in zip(found.rowids, found.keys, strict=True)
+        if rowid in rowids and key is not None
+    }

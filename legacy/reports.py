@@ -33,8 +33,10 @@ class TableReport:
     # Catch-up with the app in use (see legacy.sync).
     app_kept: int = 0  # rows the app changed and the legacy file did not
     conflicts: list[str] = field(default_factory=list)  # one message each
+    open_conflicts: int = 0  # of those, not resolved by this run
     legacy_deleted: list[Any] = field(default_factory=list)  # keys
     removed: int = 0  # of those, removed (--apply-deletes)
+    referenced: list[Any] = field(default_factory=list)  # kept: rows point at them
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -49,6 +51,7 @@ class TableReport:
             "updated": self.updated,
             "app_kept": self.app_kept,
             "conflicts": len(self.conflicts),
+            "open_conflicts": self.open_conflicts,
             "legacy_deleted": len(self.legacy_deleted),
             "removed": self.removed,
         }
@@ -69,7 +72,8 @@ class RunReport:
 
     @property
     def conflicts(self) -> int:
-        return sum(len(table.conflicts) for table in self.tables)
+        """Conflicts still open after this run."""
+        return sum(table.open_conflicts for table in self.tables)
 
     def summary(self) -> dict[str, Any]:
         summary = {table.table: table.summary() for table in self.tables}

@@ -65,9 +65,11 @@ from articles.models import (
     MediaBias,
     RawArticle,
 )
+from legacy.connect import django_connector
 from legacy.convert import format_legacy_timestamp
 from legacy.generate import create_legacy_schema
 from legacy.source import LOCK_TIMEOUT, SQLITE_HEADER, quote_identifier
+from legacy.tracking import APP_IDS_ABOVE
 
 BATCH_ROWS = 2_000
 LEGACY_EXTRA = "legacy_extra"
@@ -443,6 +445,31 @@ def export_table(
     return report
 
 
+def move_app_ids_past(alias: str, legacy: sqlite3.Connection) -> None:
+    """Ids made here from now on start above what the file will hand out.
+
+    The file now holds this app's rows with ids above 10**12, and its own
+    counter continues from them; were both apps to write again, the next ids
+    would meet. This app's sequences move to the next range up.
+    """
+    try:
+        rows = legacy.execute("SELECT name, seq FROM sqlite_sequence").fetchall()
+    except sqlite3.OperationalError:  # no AUTOINCREMENT table
+        return
+    with django_connector(alias)() as pg:
+        for name, seq in rows:
+            table = name.decode() if isinstance(name, bytes) else str(name)
+            floor = APP_IDS_ABOVE * (1 + int(seq or 0) // APP_IDS_ABOVE)
+            pg.execute(
+                "SELECT setval(s, greatest(%s, coalesce(pg_sequence_last_value(s), "
+                "0))) FROM (SELECT pg_get_serial_sequence(table_name, 'id')::regclass "
+                "AS s FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = %s "
+                "AND column_name = 'id') AS found WHERE s IS NOT NULL",
+                [floor, table],
+            )
+
+
 def rollback_articles(
     target: Path,
     *,
@@ -477,6 +504,7 @@ def rollback_articles(
                         on_table(report.tables[-1])
                 # In rollback-journal mode COMMIT waits for the file's readers.
                 legacy.execute("COMMIT")
+                move_app_ids_past(alias, legacy)
             except BaseException as exc:
                 if legacy.in_transaction:
                     legacy.execute("ROLLBACK")

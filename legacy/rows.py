@@ -41,8 +41,10 @@ REJECT_ADVICE: Final = {
     "or accept the loss",
     DUPLICATE_KEY: "the first row with this key was kept; merge the two rows in "
     "the legacy file if both matter",
-    DUPLICATE_UNIQUE: "the first row with these values was kept; merge the rows "
-    "in the legacy file if both matter",
+    DUPLICATE_UNIQUE: "another row already holds these values and was kept (an "
+    "earlier legacy row, or one made in the app); the whole legacy row is in "
+    "legacy_rejects: merge the two if both matter, and catch-up brings this row "
+    "once the values are free",
     CONSTRAINT: "correct the row in the legacy file and run --catch-up",
 }
 

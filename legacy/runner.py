@@ -100,6 +100,7 @@ def migrate(
     throttle: float = 0.0,
     prefer: str | None = None,
     apply_deletes: bool = False,
+    full: bool = False,
 ) -> RunReport:
     """Move (or catch up) every analytics table of ``source`` into PostgreSQL.
 
@@ -114,7 +115,9 @@ def migrate(
     # One pair of worker processes for the whole run: starting them per table
     # costs more than a small table's work.
     workers = DigestWorkers()
-    choice: dict[str, Any] = {"prefer": prefer, "workers": workers} if catch_up else {}
+    choice: dict[str, Any] = (
+        {"prefer": prefer, "workers": workers, "full": full} if catch_up else {}
+    )
     with connect() as pg, contextlib.closing(workers):
         plans = build_plan(source, pg, tables)
         run_id = start_run(pg, source.path, mode)
@@ -181,6 +184,7 @@ def remove_legacy_deletions(
     for plan in children_first:
         report = by_table[plan.table]
         if report.legacy_deleted:
-            report.removed, report.legacy_deleted = sync.remove_deleted(
+            report.removed, report.referenced = sync.remove_deleted(
                 pg, plan, report.legacy_deleted
             )
+            report.legacy_deleted = []

@@ -25,9 +25,12 @@ from legacy.source import file_sha256
 # (classid, objid) of the advisory lock: "auno" and the engine's number.
 RUN_LOCK: Final = (0x61756E6F, 1)
 
+# Advisory locks belong to one database: look only at this one's.
+_THIS_DATABASE = "(SELECT oid FROM pg_database WHERE datname = current_database())"
 _LOCK_HELD = (
     "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
-    "AND classid = %s AND objid = %s AND objsubid = 2 AND granted)"
+    "AND classid = %s AND objid = %s AND objsubid = 2 AND granted "
+    f"AND database = {_THIS_DATABASE})"
 )
 
 
@@ -60,7 +63,7 @@ def _holder(pg: psycopg.Connection[Any]) -> str:
         "SELECT a.pid, a.application_name, a.client_addr, a.backend_start "
         "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
         "WHERE l.locktype = 'advisory' AND l.classid = %s AND l.objid = %s "
-        "AND l.granted LIMIT 1",
+        f"AND l.granted AND l.database = {_THIS_DATABASE} LIMIT 1",
         list(RUN_LOCK),
     ).fetchone()
     if activity is None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Final
 
 import psycopg
@@ -46,6 +47,9 @@ class AppChange:
 
     base: bytes | None
     origin: str
+    # When it last changed: an entry is only ever dropped as it was read, so a
+    # change the app makes meanwhile is never forgotten.
+    changed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,12 @@ def classify(
         rowid = legacy[0] if legacy else None
         current = theirs.get(key)
         change = journal.get(key)
+        if change is not None and change.origin != APP_APPLICATION_NAME:
+            # Not the app, not the engine (psql, a script): never taken as the
+            # analysts' work, never settled or overwritten without a choice,
+            # even when the columns the file has are unchanged.
+            diff.conflicts.append(Conflict(key, OUTSIDE, rowid))
+            continue
         if change is not None and current == change.base:
             change = None  # touched, but the app's row is as it was
             if key in journal:
@@ -92,10 +102,6 @@ def classify(
             _untouched(plan, diff, key, rowid, legacy_digest, current)
         elif legacy_digest == current:
             diff.settled.append(key)  # both sides made the same change
-        elif change.origin != APP_APPLICATION_NAME:
-            # Not the app, not the engine (psql, a script): never taken as the
-            # analysts' work, never overwritten without an explicit choice.
-            diff.conflicts.append(Conflict(key, OUTSIDE, rowid))
         elif legacy_digest == change.base:
             diff.app_kept.append(key)
             diff.app_rows += legacy is None and current is not None
@@ -147,14 +153,42 @@ def read_journal(pg: psycopg.Connection[Any], plan: TablePlan) -> dict[Any, AppC
     # table, by turning the recorded jsonb back into a row of the table's type.
     query = sql.SQL(
         "SELECT j.key, CASE WHEN j.base IS NULL THEN NULL ELSE {digest} END, "
-        "j.origin FROM legacy_app_changes j LEFT JOIN LATERAL "
+        "j.origin, j.changed_at FROM legacy_app_changes j LEFT JOIN LATERAL "
         "jsonb_populate_record(NULL::{table}, j.base) t ON true "
         "WHERE j.table_name = %s"
     ).format(digest=digest_expression(plan, "t"), table=sql.Identifier(plan.table))
     return {
-        key_from_text(plan, key): AppChange(base, origin)
-        for key, base, origin in pg.execute(query, [plan.table])
+        key_from_text(plan, key): AppChange(base, origin, changed_at)
+        for key, base, origin, changed_at in pg.execute(query, [plan.table])
     }
+
+
+def forget_unchanged(
+    pg: psycopg.Connection[Any],
+    table: str,
+    journal: dict[Any, AppChange],
+    keys: Sequence[Any],
+) -> list[Any]:
+    """Drop the journal entries of ``keys`` that are as they were read; those keys.
+
+    An entry the app changed since (a later ``changed_at``) stays: that change
+    is compared on the next catch-up.
+    """
+    known = [key for key in keys if key in journal]
+    if not known:
+        return []
+    rows = pg.execute(
+        "DELETE FROM legacy_app_changes j USING unnest(%s::text[], "
+        "%s::timestamptz[]) AS s(key, at) WHERE j.table_name = %s "
+        "AND j.key = s.key AND j.changed_at = s.at RETURNING j.key",
+        [
+            [str(key) for key in known],
+            [journal[key].changed_at for key in known],
+            table,
+        ],
+    ).fetchall()
+    forgotten = {text for (text,) in rows}
+    return [key for key in known if str(key) in forgotten]
 
 
 def foreign_changes(journal: dict[Any, AppChange]) -> list[tuple[Any, str]]:
@@ -168,13 +202,14 @@ def foreign_changes(journal: dict[Any, AppChange]) -> list[tuple[Any, str]]:
 
 def open_conflicts(
     pg: psycopg.Connection[Any], plan: TablePlan, source_path: str
-) -> set[Any]:
+) -> dict[Any, str]:
+    """The open conflicts of the table: key -> kind."""
     rows = pg.execute(
-        "SELECT key FROM legacy_conflicts WHERE source_path = %s AND table_name = %s "
-        "AND resolved_at IS NULL",
+        "SELECT key, kind FROM legacy_conflicts WHERE source_path = %s "
+        "AND table_name = %s AND resolved_at IS NULL",
         [source_path, plan.table],
     )
-    return {key_from_text(plan, key) for (key,) in rows}
+    return {key_from_text(plan, key): kind for key, kind in rows}
 
 
 # --- writing -----------------------------------------------------------------
@@ -190,9 +225,11 @@ class ConflictWriter:
         *,
         source_path: str,
         run_id: int,
+        journal: dict[Any, AppChange],
     ) -> None:
         self.pg, self.plan = pg, plan
         self.source_path, self.run_id = source_path, run_id
+        self.journal = journal
         self.stage = sql.Identifier(f"conflict_{plan.table}")
 
     def _stage(self, raws: Sequence[tuple[Any, ...]]) -> None:
@@ -278,26 +315,36 @@ class ConflictWriter:
         return row[0], row[1], list(row[2] or [])
 
     def prefer_app(self, conflicts: list[Conflict]) -> None:
-        """Keep the app's versions: the legacy ones become the agreed base."""
+        """Keep the app's versions: the legacy ones become the agreed base.
+
+        The columns only this database has (user_id, …) are agreed as they are.
+        """
+        agreed = sql.SQL(
+            "UPDATE legacy_app_changes SET origin = %s, base = CASE WHEN EXISTS "
+            "(SELECT 1 FROM {stage} s WHERE s.{key} = %s) THEN coalesce((SELECT "
+            "to_jsonb(t) - 'search_vector' FROM {table} t WHERE t.{key} = %s), "
+            "'{{}}') || (SELECT to_jsonb(s) FROM {stage} s WHERE s.{key} = %s) END "
+            "WHERE table_name = %s AND key = %s"
+        ).format(
+            stage=self.stage,
+            table=sql.Identifier(self.plan.table),
+            key=sql.Identifier(self.plan.rules.key),
+        )
         with self.pg.transaction():
             for conflict in conflicts:
+                key = conflict.key
                 self.pg.execute(
-                    sql.SQL(
-                        "UPDATE legacy_app_changes SET base = (SELECT to_jsonb(s) "
-                        "FROM {stage} s WHERE s.{key} = %s), origin = %s "
-                        "WHERE table_name = %s AND key = %s"
-                    ).format(stage=self.stage, key=sql.Identifier(self.plan.rules.key)),
-                    [
-                        conflict.key,
-                        APP_APPLICATION_NAME,
-                        self.plan.table,
-                        str(conflict.key),
-                    ],
+                    agreed,
+                    [APP_APPLICATION_NAME, key, key, key, self.plan.table, str(key)],
                 )
             self._resolve(conflicts, PREFER_APP)
 
-    def prefer_legacy(self, conflicts: list[Conflict]) -> None:
-        """Put the legacy versions in place (or remove the row the file deleted)."""
+    def prefer_legacy(self, conflicts: list[Conflict]) -> list[Conflict]:
+        """Put the legacy versions in place (or remove the row the file deleted).
+
+        Only rows whose journal entry is as it was read: one the app changed
+        again meanwhile stays open, to be looked at again. The resolved ones.
+        """
         table = sql.Identifier(self.plan.table)
         key = sql.Identifier(self.plan.rules.key)
         names = self.plan.target_columns
@@ -315,20 +362,42 @@ class ConflictWriter:
                 for name in names
             ),
         )
-        kept = [c.key for c in conflicts if c.rowid is not None]
-        gone = [c.key for c in conflicts if c.rowid is None]
         with self.pg.transaction():
             # The guard trigger lets the engine overwrite a tracked row only here.
             self.pg.execute("SET LOCAL aunoo.resolving = 'on'")
-            self.pg.execute(upsert, [kept])
-            _removed, refused = remove_deleted(self.pg, self.plan, gone)
-            done = [k for k in kept + gone if k not in set(refused)]
-            self.pg.execute(
-                "DELETE FROM legacy_app_changes "
-                "WHERE table_name = %s AND key = ANY(%s)",
-                [self.plan.table, [str(k) for k in done]],
+            self._restore_own_columns([c.key for c in conflicts])
+            chosen = set(
+                forget_unchanged(
+                    self.pg, self.plan.table, self.journal, [c.key for c in conflicts]
+                )
             )
-            self._resolve([c for c in conflicts if c.key in set(done)], PREFER_LEGACY)
+            conflicts = [c for c in conflicts if c.key in chosen]
+            self.pg.execute(upsert, [[c.key for c in conflicts if c.rowid is not None]])
+            _removed, refused = remove_deleted(
+                self.pg, self.plan, [c.key for c in conflicts if c.rowid is None]
+            )
+            done = [c for c in conflicts if c.key not in set(refused)]
+            self._resolve(done, PREFER_LEGACY)
+        return done
+
+    def _restore_own_columns(self, keys: list[Any]) -> None:
+        """Columns the legacy file lacks (user_id, …) back as they were agreed."""
+        own = self.plan.missing
+        if not own or not keys:
+            return
+        self.pg.execute(
+            sql.SQL(
+                "UPDATE {table} t SET ({columns}) = (SELECT {columns} FROM "
+                "jsonb_populate_record(NULL::{table}, j.base)) "
+                "FROM legacy_app_changes j WHERE j.table_name = %s "
+                "AND j.key = t.{key}::text AND j.base IS NOT NULL AND t.{key} = ANY(%s)"
+            ).format(
+                table=sql.Identifier(self.plan.table),
+                columns=sql.SQL(", ").join(map(sql.Identifier, own)),
+                key=sql.Identifier(self.plan.rules.key),
+            ),
+            [self.plan.table, keys],
+        )
 
     def _resolve(self, conflicts: list[Conflict], resolution: str) -> None:
         self.pg.execute(
@@ -347,12 +416,7 @@ class ConflictWriter:
     def settle(self, keys: list[Any], still_open: set[Any]) -> None:
         """Drop journal entries of settled keys; close conflicts no longer there."""
         with self.pg.transaction():
-            if keys:
-                self.pg.execute(
-                    "DELETE FROM legacy_app_changes WHERE table_name = %s "
-                    "AND key = ANY(%s)",
-                    [self.plan.table, [str(key) for key in keys]],
-                )
+            forget_unchanged(self.pg, self.plan.table, self.journal, keys)
             self.pg.execute(
                 "UPDATE legacy_conflicts SET resolved_at = %s, resolution = 'settled' "
                 "WHERE source_path = %s AND table_name = %s AND resolved_at IS NULL "

@@ -46,7 +46,11 @@ _RECORD = """
     VALUES (TG_TABLE_NAME, {value}::text, {base},
             current_setting('application_name'), now(), now())
     ON CONFLICT (table_name, key) DO UPDATE
-        SET origin = EXCLUDED.origin, changed_at = EXCLUDED.changed_at;
+        SET changed_at = EXCLUDED.changed_at,
+            -- A change from outside the app stays marked as such until an
+            -- operator chooses: a later edit in the app must not launder it.
+            origin = CASE WHEN legacy_app_changes.origin = '{app}'
+                          THEN EXCLUDED.origin ELSE legacy_app_changes.origin END;
 """
 
 _TRACK_FUNCTION = """
@@ -90,8 +94,12 @@ def install_sql(table: str, key: str) -> list[str]:
     track = _TRACK_FUNCTION.format(
         function=function,
         key=key,
-        record_old=_RECORD.format(value=f"OLD.{key}", base=base),
-        record_new=_RECORD.format(value=f"NEW.{key}", base="NULL"),
+        record_old=_RECORD.format(
+            value=f"OLD.{key}", base=base, app=APP_APPLICATION_NAME
+        ),
+        record_new=_RECORD.format(
+            value=f"NEW.{key}", base="NULL", app=APP_APPLICATION_NAME
+        ),
     )
     return [
         track,

@@ -360,7 +360,8 @@ class TableCheck:
     unexplained: list[tuple[int, Any, str]] = field(default_factory=list)
     # The cut-over with the app in use (legacy.sync):
     app_rows: int = 0  # rows the app created, or changed with the file unchanged
-    conflicts: list[Any] = field(default_factory=list)  # open, awaiting --prefer
+    # Open, awaiting --prefer: (key, kind).
+    conflicts: list[tuple[Any, str]] = field(default_factory=list)
     stale: list[Any] = field(default_factory=list)  # file changed since catch-up
     outside: list[tuple[Any, str]] = field(default_factory=list)  # (key, session)
 
@@ -391,7 +392,7 @@ def compare(
     theirs: dict[Any, bytes],
     rejected: int,
     journal: dict[Any, Any] | None = None,
-    conflicts: set[Any] | None = None,
+    conflicts: dict[Any, str] | None = None,
 ) -> TableCheck:
     """Both sides key by key; rows the app changed are held to what it recorded.
 
@@ -405,18 +406,23 @@ def compare(
     from legacy.tracking import APP_APPLICATION_NAME
 
     journal = journal or {}
-    conflicts = conflicts or set()
+    conflicts = conflicts or {}
     check = TableCheck(plan, ours.rows, len(theirs), rejected)
     check.unexplained = ours.unexplained
 
     def tracked(key: Any, legacy: bytes | None, current: bytes | None) -> bool:
         change = journal.get(key)
-        if change is None or change.base == current:
+        if change is None:
             return False
         if change.origin != APP_APPLICATION_NAME:
+            # Reported even when the columns compared are unchanged: it may
+            # have changed one only this database has (who owns a note, say).
             check.outside.append((key, change.origin))
-        elif key in conflicts:
-            check.conflicts.append(key)
+            return True
+        if change.base == current:
+            return False
+        if key in conflicts:
+            check.conflicts.append((key, conflicts[key]))
         elif legacy != change.base:
             check.stale.append(key)
         else:

@@ -18,6 +18,7 @@ from articles.models import (
     ArticleAnnotation,
     KeywordArticleMatch,
     LegacyConflict,
+    LegacyReject,
     MigrationRun,
 )
 from articles.tests.conftest import article, child_environment, insert_rows
@@ -138,8 +139,8 @@ def test_a_row_changed_on_both_sides_is_reported_by_key_and_column(
     assert result.code == 1
     assert (
         f"conflict: articles {URI!r}: changed on both sides (columns: title); the "
-        "app's version stays, both versions are in legacy_conflicts; choose with "
-        "--prefer legacy or --prefer app" in result.out
+        "app's version stays, both versions are in legacy_conflicts; look, then "
+        "choose with --prefer legacy or --prefer app" in result.out
     )
     assert "run again with --prefer legacy or --prefer app" in result.err
     assert Article.objects.get(uri=URI).title == "Title from the app"
@@ -186,6 +187,7 @@ def test_prefer_app_keeps_the_apps_version_and_validates(
     cut_over, migrate_articles, validate_migration
 ):
     changed_on_both_sides(cut_over)
+    migrate_articles("--source", str(cut_over), "--catch-up")  # reported first
     result = migrate_articles(
         "--source", str(cut_over), "--catch-up", "--prefer", "app"
     )
@@ -261,7 +263,7 @@ def test_apply_deletes_never_removes_a_row_the_app_changed(cut_over, migrate_art
 def test_prefer_and_apply_deletes_need_catch_up(cut_over, migrate_articles):
     result = migrate_articles("--source", str(cut_over), "--prefer", "app")
     assert result.code == 2
-    assert "--prefer and --apply-deletes belong to --catch-up" in result.err
+    assert "--prefer, --apply-deletes and --full belong to --catch-up" in result.err
 
 
 # --- an app change racing the catch-up -----------------------------------------------
@@ -373,6 +375,7 @@ def test_prefer_app_on_a_dirty_row_validates(
             [uri.replace("nul-in-", "nul-in\x00-")],
         )
         conn.commit()
+    migrate_articles("--source", str(path), "--catch-up")  # reported first
     result = migrate_articles("--source", str(path), "--catch-up", "--prefer", "app")
     assert "changed on both sides" in result.out
     check = validate_migration("--source", str(path))
@@ -420,3 +423,162 @@ def test_a_legacy_key_renamed_in_place_is_a_deletion_of_the_old_key(
     result = migrate_articles("--source", str(cut_over), "--catch-up")
     assert Article.objects.filter(uri=new_uri).exists()
     assert f"({article(2)['uri']!r}); --apply-deletes removes them" in result.out
+
+
+# --- found by trying the cut-over as an operator and an attacker would -----------
+
+
+def test_prefer_never_resolves_a_conflict_not_yet_reported(cut_over, migrate_articles):
+    changed_on_both_sides(cut_over)
+    result = migrate_articles(
+        "--source", str(cut_over), "--catch-up", "--prefer", "legacy"
+    )
+    assert result.code == 1
+    assert Article.objects.get(uri=URI).title == "Title from the app"
+    assert LegacyConflict.objects.get().resolved_at is None
+
+
+def test_an_app_change_made_after_the_journal_was_read_is_not_forgotten(cut_over):
+    from legacy import sync
+    from legacy.plan import build_plan
+    from legacy.source import LegacySource
+
+    KeywordArticleMatch.objects.filter(id=1).update(is_read=True)
+    with django_connector()() as pg, LegacySource(cut_over) as source:
+        plan = next(
+            p for p in build_plan(source, pg) if p.table == "keyword_article_matches"
+        )
+        journal = sync.read_journal(pg, plan)
+        KeywordArticleMatch.objects.filter(id=1).update(is_read=False)  # meanwhile
+        assert sync.forget_unchanged(pg, plan.table, journal, [1]) == []
+        assert 1 in sync.read_journal(pg, plan)
+
+
+def from_psql(statement: str, params=()) -> None:
+    with django_connector()() as pg:
+        pg.execute("SET application_name = 'psql'")
+        pg.execute(statement, params)
+
+
+def test_an_outside_change_stays_reported_after_the_app_touches_the_row(
+    cut_over, validate_migration
+):
+    from_psql("UPDATE keyword_article_matches SET keyword_ids = 'x' WHERE id = 1")
+    KeywordArticleMatch.objects.filter(id=1).update(is_read=True)
+    result = validate_migration("--source", str(cut_over))
+    assert result.code == 1
+    assert (
+        "changed in PostgreSQL outside the app (by a session named 'psql')"
+        in result.out
+    )
+
+
+def test_an_outside_change_to_a_column_only_postgresql_has_is_reported_and_undone(
+    cut_over, migrate_articles, validate_migration
+):
+    from_psql("UPDATE article_annotations SET user_id = 999 WHERE id = 1")
+    assert validate_migration("--source", str(cut_over)).code == 1
+    first = migrate_articles("--source", str(cut_over), "--catch-up")
+    assert "article_annotations 1: changed in PostgreSQL outside the app" in first.out
+    migrate_articles("--source", str(cut_over), "--catch-up", "--prefer", "legacy")
+    assert ArticleAnnotation.objects.get(id=1).user_id is None
+    assert validate_migration("--source", str(cut_over)).code == 0
+
+
+def test_a_rejected_row_corrected_in_the_file_arrives(legacy_file, migrate_articles):
+    path = legacy_file({"articles": [article(1), article(2, uri=None)]})
+    migrate_articles("--source", str(path))
+    migrate_articles("--source", str(path), "--catch-up")  # fingerprints stored
+    legacy(
+        path, "UPDATE articles SET uri = 'https://news.example/fixed' WHERE uri IS NULL"
+    )
+    migrate_articles("--source", str(path), "--catch-up")
+    assert Article.objects.filter(uri="https://news.example/fixed").exists()
+    assert not LegacyReject.objects.exists()
+
+
+def test_a_match_refused_for_the_apps_copy_arrives_once_the_app_drops_it(
+    cut_over, migrate_articles, validate_migration
+):
+    migrate_articles("--source", str(cut_over), "--catch-up")
+    mine = KeywordArticleMatch.objects.create(
+        article_id=URI, keyword_ids="4", group_id=7
+    )
+    with closing(sqlite3.connect(cut_over)) as conn:
+        insert_rows(conn, "keyword_article_matches", [
+            {"article_uri": URI, "keyword_ids": "4,5", "group_id": 7, "is_read": 1}
+        ])  # fmt: skip
+        conn.commit()
+    refused = migrate_articles("--source", str(cut_over), "--catch-up")
+    assert "another row already holds these values" in refused.out
+    mine.delete()
+    migrate_articles("--source", str(cut_over), "--catch-up")
+    assert KeywordArticleMatch.objects.get(group_id=7).keyword_ids == "4,5"
+    assert validate_migration("--source", str(cut_over)).code == 0
+
+
+def test_a_duplicate_takes_over_when_the_first_row_of_its_key_is_deleted(
+    legacy_file, migrate_articles, validate_migration
+):
+    path = legacy_file({"articles": [article(1), article(2)]})
+    with closing(sqlite3.connect(path)) as conn:  # a second row with uri 1
+        conn.execute("DROP INDEX IF EXISTS idx_articles_uri")
+        conn.execute("CREATE TABLE copy AS SELECT * FROM articles")
+        conn.execute("DROP TABLE articles")
+        conn.execute("ALTER TABLE copy RENAME TO articles")
+        insert_rows(conn, "articles", [article(1, title="The second one")])
+        conn.commit()
+    migrate_articles("--source", str(path))
+    migrate_articles("--source", str(path), "--catch-up")
+    legacy(path, "DELETE FROM articles WHERE rowid = 1")
+    result = migrate_articles("--source", str(path), "--catch-up")
+    assert "deleted in the legacy file" not in result.out
+    assert Article.objects.get(uri=URI).title == "The second one"
+    assert validate_migration("--source", str(path)).code == 0
+
+
+def test_full_catch_up_restores_a_change_made_without_a_trace(
+    cut_over, migrate_articles, validate_migration
+):
+    migrate_articles("--source", str(cut_over), "--catch-up")
+    with django_connector()() as engine:  # as the engine itself: no journal entry
+        engine.execute("UPDATE articles SET title = 'tampered' WHERE uri = %s", [URI])
+    migrate_articles("--source", str(cut_over), "--catch-up")
+    assert validate_migration("--source", str(cut_over)).code == 1
+    migrate_articles("--source", str(cut_over), "--catch-up", "--full")
+    assert Article.objects.get(uri=URI).title == article(1)["title"]
+    assert validate_migration("--source", str(cut_over)).code == 0
+
+
+def test_after_a_rollback_the_apps_next_ids_never_meet_the_files(
+    cut_over, migrate_articles, tmp_path
+):
+    from django.core.management import call_command
+
+    analyst_note("written here")  # id 10**12 + 1
+    call_command("rollback_articles", "--target", str(cut_over), "--all", "--no-backup")
+    with closing(sqlite3.connect(cut_over)) as conn:
+        conn.execute(
+            "INSERT INTO article_annotations (article_uri, author, content) "
+            "VALUES (?, 'legacy', 'after the rollback')",
+            [URI],
+        )
+        theirs = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+        conn.commit()
+    mine = analyst_note("here again")
+    assert mine.id != theirs
+    assert mine.id > 2 * APP_IDS_ABOVE
+
+
+def test_a_deleted_article_that_rows_here_still_point_at_is_kept_with_a_reason(
+    cut_over, migrate_articles
+):
+    legacy(cut_over, "PRAGMA foreign_keys = OFF")
+    legacy(cut_over, "DELETE FROM articles WHERE uri = ?", [URI])  # children stay
+    result = migrate_articles(
+        "--source", str(cut_over), "--catch-up", "--apply-deletes"
+    )
+    assert "articles: 1 rows the legacy file deleted are kept because rows here" in (
+        result.out
+    )
+    assert Article.objects.filter(uri=URI).exists()

@@ -97,6 +97,12 @@ class Command(BaseCommand):
             "conflict keeps the app's version, records both, and exits 1.",
         )
         parser.add_argument(
+            "--full",
+            action="store_true",
+            help="With --catch-up: compare every row of both sides instead of only "
+            "the rows whose fingerprint changed since the last catch-up.",
+        )
+        parser.add_argument(
             "--apply-deletes",
             action="store_true",
             help="With --catch-up: remove rows the legacy file deleted (they are "
@@ -163,12 +169,14 @@ class Command(BaseCommand):
         throttle: float,
         prefer: str | None,
         apply_deletes: bool,
+        full: bool,
         lock_timeout: float,
         **options: Any,
     ) -> None:
-        if (prefer or apply_deletes) and not catch_up:
+        if (prefer or apply_deletes or full) and not catch_up:
             raise CommandError(
-                "--prefer and --apply-deletes belong to --catch-up: add --catch-up.",
+                "--prefer, --apply-deletes and --full belong to --catch-up: add "
+                "--catch-up.",
                 returncode=2,
             )
         if batch_size < 1 or streams < 1:
@@ -211,6 +219,7 @@ class Command(BaseCommand):
                     verbosity=verbosity,
                     prefer=prefer,
                     apply_deletes=apply_deletes,
+                    full=full,
                 )
             except (TargetMissing, RunLocked) as exc:
                 raise CommandError(str(exc)) from exc
@@ -225,13 +234,14 @@ class Command(BaseCommand):
                     "batch is kept: start the server again and run the same command "
                     "to resume where it stopped."
                 ) from exc
-        if report.conflicts and not prefer:
+        if report.conflicts:
             self.stderr.write(
                 self.style.ERROR(
-                    f"{report.conflicts:,} rows were changed on both sides since the "
-                    "last catch-up (listed above). The app's versions stay and both "
-                    "versions are in legacy_conflicts; run again with --prefer legacy "
-                    "or --prefer app to resolve them."
+                    f"{report.conflicts:,} rows were changed on both sides (listed "
+                    "above). The app's versions stay and both versions are in "
+                    "legacy_conflicts; look at them, then run again with --prefer "
+                    "legacy or --prefer app to resolve them (--prefer applies to "
+                    "conflicts already reported, never to new ones)."
                 )
             )
             sys.exit(1)
@@ -257,6 +267,7 @@ class Command(BaseCommand):
         verbosity: int,
         prefer: str | None,
         apply_deletes: bool,
+        full: bool,
     ) -> reports.RunReport:
         display = ProgressDisplay(self, tty=self.stdout.isatty())
         report = runner.migrate(
@@ -270,6 +281,7 @@ class Command(BaseCommand):
             progress=display if verbosity >= 1 else None,
             prefer=prefer,
             apply_deletes=apply_deletes,
+            full=full,
         )
         display.end()
         if verbosity >= 1:
@@ -362,6 +374,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {table.table}: {table.removed:,} rows the legacy file deleted "
                 "were removed"
+            )
+        if table.referenced:
+            shown = ", ".join(repr(key) for key in table.referenced[:5])
+            self.stdout.write(
+                self.style.WARNING(
+                    f"  {table.table}: {len(table.referenced):,} rows the legacy file "
+                    f"deleted are kept because rows here still point at them "
+                    f"({shown}): remove or re-point those rows first"
+                )
             )
         if table.legacy_deleted:
             shown = ", ".join(repr(key) for key in table.legacy_deleted[:5])

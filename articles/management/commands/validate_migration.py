@@ -97,7 +97,10 @@ class Command(BaseCommand):
                 self.style.ERROR(
                     f"Validation failed for {', '.join(c.table for c in failed)}: run "
                     "`manage.py migrate_articles --catch-up` to bring the changes "
-                    "over, then validate again."
+                    "over, then validate again; if a difference stays, "
+                    "`--catch-up --full` compares every row of both sides and "
+                    "restores the legacy version where PostgreSQL was changed "
+                    "without a trace."
                 )
             )
             sys.exit(1)
@@ -167,12 +170,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.ERROR(f"  {check.table} {key!r}: {label}{where}")
             )
-        for key in check.conflicts[:show]:
+        for key, kind in check.conflicts[:show]:
             self.stdout.write(
                 self.style.ERROR(
-                    f"  {check.table} {key!r}: changed on both sides, an open "
-                    "conflict: resolve it with `migrate_articles --catch-up --prefer "
-                    "legacy` or `--prefer app`"
+                    f"  {check.table} {key!r}: {kind}, an open conflict: resolve it "
+                    "with `migrate_articles --catch-up --prefer legacy` or "
+                    "`--prefer app`"
                 )
             )
         for key in check.stale[:show]:
