@@ -37,6 +37,7 @@ class TableReport:
     legacy_deleted: list[Any] = field(default_factory=list)  # keys
     removed: int = 0  # of those, removed (--apply-deletes)
     referenced: list[Any] = field(default_factory=list)  # kept: rows point at them
+    home: str = ""  # where its rows went, when not the table of the same name
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -54,6 +55,7 @@ class TableReport:
             "open_conflicts": self.open_conflicts,
             "legacy_deleted": len(self.legacy_deleted),
             "removed": self.removed,
+            **({"home": self.home} if self.home else {}),
         }
 
 

@@ -11,6 +11,7 @@ import psycopg
 from psycopg import sql
 
 from legacy import sync
+from legacy.archive import archive_table, unknown_tables
 from legacy.catalog import home_tables, load_order
 from legacy.catchup import catch_up_table
 from legacy.connect import Connect
@@ -101,13 +102,15 @@ def migrate(
     prefer: str | None = None,
     apply_deletes: bool = False,
     full: bool = False,
+    elsewhere: Sequence[str] = (),
 ) -> RunReport:
     """Move (or catch up) every analytics table of ``source`` into PostgreSQL.
 
     ``throttle`` makes every stream rest ``throttle`` times as long as each
     batch took (1.0: half the time), for a load beside a live app. A catch-up
     resolves conflicts only as ``prefer`` says, and removes rows the legacy
-    file deleted only with ``apply_deletes``.
+    file deleted only with ``apply_deletes``. Tables with no home on either side
+    (``elsewhere`` names the config side's) are kept whole in ``legacy_archive``.
     """
     started = time.perf_counter()
     mode = "catch-up" if catch_up else "migrate"
@@ -155,6 +158,15 @@ def migrate(
                 ):
                     reports.update((table.table, table) for table in done)
             report.tables = [reports[plan.table] for plan in plans]
+            if not tables:
+                for table in unknown_tables(source, [*planned, *elsewhere]):
+                    archived = archive_table(
+                        source, pg, table, source_path=source_key(source.path),
+                        run_id=run_id,
+                    )  # fmt: skip
+                    archived.home = "legacy_archive"
+                    report.tables.append(archived)
+                report.unmoved = [name for name in report.unmoved if name in elsewhere]
             if catch_up and apply_deletes:
                 children_first = [
                     plan

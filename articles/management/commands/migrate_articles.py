@@ -67,6 +67,18 @@ class ProgressDisplay:
             self.command.stdout.write("")
 
 
+def config_side_tables() -> list[str]:
+    """The legacy tables import_legacy_config brings into SQLite."""
+    from django.apps import apps
+
+    names = {
+        model._meta.db_table
+        for label in ("config_app", "accounts")
+        for model in apps.get_app_config(label).get_models()
+    }
+    return sorted(names | {"users"})  # users become Django's auth users
+
+
 class Command(BaseCommand):
     help = (
         "Copy the analytics tables of a legacy SQLite file (opened read-only) into "
@@ -282,6 +294,7 @@ class Command(BaseCommand):
             prefer=prefer,
             apply_deletes=apply_deletes,
             full=full,
+            elsewhere=config_side_tables(),
         )
         display.end()
         if verbosity >= 1:
@@ -345,6 +358,12 @@ class Command(BaseCommand):
             )
         for table in reports:
             self._print_details(table, verbosity)
+        archived = [table.table for table in reports if table.home == "legacy_archive"]
+        if archived:
+            self.stdout.write(
+                f"Tables this project has no home for, kept whole in legacy_archive "
+                f"(browse them in the admin): {', '.join(archived)}"
+            )
 
     def _print_details(self, table: reports.TableReport, verbosity: int) -> None:
         for column, issues in table.conversions.items():

@@ -11,10 +11,13 @@ import psycopg
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
+from articles.management.commands.migrate_articles import config_side_tables
 from legacy import runs, verify
+from legacy.archive import ArchiveCheck, check_archive, unknown_tables
 from legacy.catalog import home_tables
 from legacy.connect import django_connector
 from legacy.plan import TargetMissing
+from legacy.runs import source_key
 from legacy.source import (
     LOCK_TIMEOUT,
     LegacySource,
@@ -77,7 +80,15 @@ class Command(BaseCommand):
             with legacy, connect() as pg:
                 # Shared: validations may overlap, a migration may not.
                 runs.acquire(pg, shared=True)
-                checks = verify.validate(legacy, pg, connect, tables or ())
+                checks: list[verify.TableCheck | ArchiveCheck] = [
+                    *verify.validate(legacy, pg, connect, tables or ())
+                ]
+                if not tables:
+                    known = [*home_tables(pg), *config_side_tables()]
+                    checks += [
+                        check_archive(legacy, pg, table, source_key(legacy.path))
+                        for table in unknown_tables(legacy, known)
+                    ]
                 failed = [check for check in checks if not check.ok]
                 self._print(checks, legacy, pg, show)
                 self._print_missing(legacy.missing_tables(tables or home_tables(pg)))
@@ -115,7 +126,7 @@ class Command(BaseCommand):
 
     def _print(
         self,
-        checks: list[verify.TableCheck],
+        checks: list[verify.TableCheck | ArchiveCheck],
         legacy: LegacySource,
         pg: psycopg.Connection[Any],
         show: int,
@@ -153,7 +164,7 @@ class Command(BaseCommand):
 
     def _print_mismatches(
         self,
-        check: verify.TableCheck,
+        check: verify.TableCheck | ArchiveCheck,
         legacy: LegacySource,
         pg: psycopg.Connection[Any],
         show: int,
