@@ -176,9 +176,9 @@ def check_archive(
 
 
 def unknown_tables(source: LegacySource, known: Sequence[str]) -> list[str]:
-    """The file's tables that no side of this project has a home for."""
-    return [
-        name
-        for name in source.table_names()
-        if name not in known and not name.startswith("articles_scenario_")
-    ]
+    """The file's tables that no side of this project has a home for.
+
+    The per-scenario ``articles_scenario_N`` tables are among them until the
+    engine fills ``scenario_articles``: archived, not left behind.
+    """
+    return [name for name in source.table_names() if name not in known]
