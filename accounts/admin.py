@@ -19,6 +19,7 @@ class LegacyProfileInline(admin.StackedInline[LegacyProfile, User]):
     model = LegacyProfile
     can_delete = False
     extra = 0
+    readonly_fields = ("legacy_extra",)
 
 
 class PreferencesInline(admin.StackedInline[UserPreferences, User]):
@@ -41,6 +42,7 @@ class LegacyProfileAdmin(admin.ModelAdmin[LegacyProfile]):
     list_filter = ("force_password_change", "completed_onboarding")
     list_select_related = ("user",)
     search_fields = ("user__username",)
+    readonly_fields = ("legacy_extra",)
 
 
 @admin.register(OAuthUser)
@@ -48,7 +50,7 @@ class OAuthUserAdmin(admin.ModelAdmin[OAuthUser]):
     list_display = ("email", "provider", "name", "is_active", "last_login")
     list_filter = ("provider", "is_active")
     search_fields = ("email", "name")
-    readonly_fields = ("created_at",)
+    readonly_fields = ("created_at", "legacy_extra")
 
 
 @admin.register(OAuthAllowlistEntry)
@@ -56,7 +58,7 @@ class OAuthAllowlistEntryAdmin(admin.ModelAdmin[OAuthAllowlistEntry]):
     list_display = ("email", "added_by", "added_at", "is_active")
     list_filter = ("is_active",)
     search_fields = ("email",)
-    readonly_fields = ("added_at",)
+    readonly_fields = ("added_at", "legacy_extra")
 
 
 @admin.register(OAuthSession)

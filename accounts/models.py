@@ -18,6 +18,8 @@ class LegacyProfile(models.Model):
     )
     force_password_change = models.BooleanField(default=False)
     completed_onboarding = models.BooleanField(default=False)
+    # The other columns of the legacy users row, and originals that did not parse.
+    legacy_extra = legacy_extra_field()
 
     class Meta:
         db_table = "user_legacy_profiles"
@@ -42,6 +44,8 @@ class OAuthUser(models.Model):
         on_delete=models.SET_NULL,
         related_name="oauth_accounts",
     )
+    # Holds the legacy id ("unmapped"): rows are imported by (email, provider).
+    legacy_extra = legacy_extra_field()
 
     class Meta:
         db_table = "oauth_users"
@@ -61,6 +65,7 @@ class OAuthAllowlistEntry(models.Model):
     added_by = models.CharField(max_length=255, null=True, blank=True)
     added_at = models.DateTimeField(null=True, blank=True, auto_now_add=True)
     is_active = models.BooleanField(default=True)
+    legacy_extra = legacy_extra_field()
 
     class Meta:
         db_table = "oauth_allowlist"
@@ -79,7 +84,7 @@ class OAuthSession(models.Model):
     """
 
     # The legacy oauth_users id. A plain column: OAuthUser rows are imported by
-    # (email, provider) and do not keep their legacy ids.
+    # (email, provider); their legacy id is in their legacy_extra.
     user_id = models.IntegerField(null=True, blank=True, db_index=True)
     session_token = models.TextField(null=True, blank=True)
     provider = models.TextField(null=True, blank=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.db.models import Model, OuterRef, QuerySet, Subquery
@@ -19,6 +19,7 @@ from config_app.models import (
     KeywordGroupFollow,
     KeywordMonitorSettings,
     KeywordMonitorStatus,
+    LegacyConfigReject,
     LegacyMigrationHistory,
     LegacySchemaMigration,
     MediaBiasSettings,
@@ -48,6 +49,7 @@ class MonitoredKeywordInline(admin.TabularInline[MonitoredKeyword, KeywordGroup]
     model = MonitoredKeyword
     extra = 1
     readonly_fields = ("created_at", "last_checked")
+    exclude = ("legacy_extra",)
 
 
 @admin.register(KeywordGroup)
@@ -56,7 +58,7 @@ class KeywordGroupAdmin(admin.ModelAdmin[KeywordGroup]):
     list_filter = ("topic", "provider", "source")
     list_select_related = ("owner",)
     search_fields = ("name", "topic")
-    readonly_fields = ("created_at",)
+    readonly_fields = ("created_at", "legacy_extra")
     inlines = (MonitoredKeywordInline,)
 
 
@@ -66,7 +68,7 @@ class MonitoredKeywordAdmin(admin.ModelAdmin[MonitoredKeyword]):
     list_filter = ("group",)
     list_select_related = ("group",)
     search_fields = ("keyword",)
-    readonly_fields = ("created_at",)
+    readonly_fields = ("created_at", "legacy_extra")
 
 
 @admin.register(KeywordGroupFollow)
@@ -79,6 +81,7 @@ class KeywordGroupFollowAdmin(admin.ModelAdmin[KeywordGroupFollow]):
 @admin.register(KeywordMonitorSettings)
 class KeywordMonitorSettingsAdmin(admin.ModelAdmin[KeywordMonitorSettings]):
     list_display = ("__str__", "is_enabled", "provider", "check_interval", "page_size")
+    readonly_fields = ("legacy_extra",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not KeywordMonitorSettings.objects.exists()
@@ -94,7 +97,7 @@ class FeedKeywordGroupAdmin(admin.ModelAdmin[FeedKeywordGroup]):
     list_display = ("name", "color", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "description")
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "legacy_extra")
 
 
 @admin.register(UserFeedSubscription)
@@ -102,7 +105,7 @@ class UserFeedSubscriptionAdmin(admin.ModelAdmin[UserFeedSubscription]):
     list_display = ("group", "user", "legacy_user_id", "notification_enabled")
     list_filter = ("notification_enabled",)
     list_select_related = ("group", "user")
-    readonly_fields = ("created_at",)
+    readonly_fields = ("created_at", "legacy_extra")
 
 
 # --- the rest of the legacy configuration tables ----------------------------------
@@ -246,3 +249,21 @@ class LegacyMigrationHistoryAdmin(LegacyTableAdmin[LegacyMigrationHistory]):
     list_display = ("migration_name", "applied_at", "success", "checksum")
     list_filter = ("success",)
     search_fields = ("migration_name",)
+
+
+@admin.register(LegacyConfigReject)
+class LegacyConfigRejectAdmin(admin.ModelAdmin[LegacyConfigReject]):
+    """Written by import_legacy_config only; here to be read."""
+
+    list_display = ("table_name", "legacy_key", "reason", "column", "recorded_at")
+    list_filter = ("table_name", "reason")
+    search_fields = ("legacy_key", "message")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

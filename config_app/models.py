@@ -4,10 +4,11 @@ Legacy table names are kept; keyword group and keyword ids are kept on import
 too, because the analytics rows in PostgreSQL refer to them by number.
 
 The tables below the keyword monitoring ones are the rest of the legacy app's
-configuration, typed, with legacy column names and a ``legacy_extra`` column for
-what has no typed home. Their references to one another are plain columns: the
-legacy file enforced its foreign keys only on some connections, and a row whose
-parent is gone is kept rather than refused.
+configuration, typed, with legacy column names. Their references to one another
+are plain columns: the legacy file enforced its foreign keys only on some
+connections, and a row whose parent is gone is kept rather than refused. Every
+table filled from the legacy file has a ``legacy_extra`` column for what has no
+typed home; ``LegacyConfigReject`` holds the legacy rows that could not land.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class KeywordGroup(models.Model):
         related_name="followed_keyword_groups",
         blank=True,
     )
+    legacy_extra = legacy_extra_field()
 
     class Meta:
         db_table = "keyword_groups"
@@ -83,6 +85,7 @@ class MonitoredKeyword(models.Model):
     keyword = models.CharField(max_length=255)
     created_at = models.DateTimeField(null=True, blank=True, auto_now_add=True)
     last_checked = models.DateTimeField(null=True, blank=True)
+    legacy_extra = legacy_extra_field()
 
     class Meta:
         db_table = "monitored_keywords"
@@ -137,6 +140,7 @@ class KeywordMonitorSettings(models.Model):
     llm_temperature = models.FloatField(default=0.1)
     llm_max_tokens = models.IntegerField(default=1000)
     max_articles_per_run = models.IntegerField(null=True, blank=True, default=50)
+    legacy_extra = legacy_extra_field()
 
     class Meta:
         db_table = "keyword_monitor_settings"
@@ -167,6 +171,7 @@ class FeedKeywordGroup(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(null=True, blank=True, auto_now_add=True)
     updated_at = models.DateTimeField(null=True, blank=True, auto_now=True)
+    legacy_extra = legacy_extra_field()
 
     class Meta:
         db_table = "feed_keyword_groups"
@@ -191,6 +196,7 @@ class UserFeedSubscription(models.Model):
     )
     notification_enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(null=True, blank=True, auto_now_add=True)
+    legacy_extra = legacy_extra_field()
 
     class Meta:
         db_table = "user_feed_subscriptions"
@@ -556,3 +562,39 @@ class LegacyMigrationHistory(models.Model):
 
     def __str__(self) -> str:
         return self.migration_name
+
+
+# --- the import's own record ------------------------------------------------------
+
+
+class LegacyConfigReject(models.Model):
+    """A legacy configuration row that could not land here, why, and the fix.
+
+    ``import_legacy_config`` keeps this table current for each legacy file: a row
+    fixed in the file and imported again leaves it, so what is here is exactly
+    what the last import of that file left behind.
+    """
+
+    source_path = models.TextField()
+    table_name = models.TextField()
+    legacy_rowid = models.BigIntegerField()
+    legacy_key = models.TextField(null=True, blank=True)
+    reason = models.TextField()
+    column = models.TextField(null=True, blank=True)
+    message = models.TextField()  # the whole report line, with the fix
+    # Every legacy column; bytes that are not UTF-8 as {"base64": ...}.
+    row = models.JSONField()
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "legacy_config_rejects"
+        ordering = ["source_path", "table_name", "legacy_rowid"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_path", "table_name", "legacy_rowid"],
+                name="uniq_config_reject_row",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table_name} {self.legacy_key}: {self.reason}"

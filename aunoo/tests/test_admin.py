@@ -62,6 +62,7 @@ from config_app.models import (
     KeywordGroupFollow,
     KeywordMonitorSettings,
     KeywordMonitorStatus,
+    LegacyConfigReject,
     LegacyMigrationHistory,
     LegacySchemaMigration,
     MediaBiasSettings,
@@ -79,7 +80,14 @@ from config_app.models import (
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
 # The migration engine's records: shown, never edited by hand.
-READ_ONLY = {MigrationRun, LegacyConflict, LegacyAppChange, LegacyReject, LegacyArchive}
+READ_ONLY = {
+    MigrationRun,
+    LegacyConflict,
+    LegacyAppChange,
+    LegacyReject,
+    LegacyArchive,
+    LegacyConfigReject,
+}
 REGISTERED = [
     pytest.param(model, id=model._meta.label) for model in admin.site._registry
 ]
@@ -184,6 +192,17 @@ def sample_rows(admin_user: User) -> dict[type, object]:
             legacy_key="3",
             row={"id": 3, "layout": {"base64": "AAE="}, "name": "Morning"},
             archived_at=now,
+        ),
+        LegacyConfigReject: LegacyConfigReject.objects.create(
+            source_path="/data/fnaapp.db",
+            table_name="monitored_keywords",
+            legacy_rowid=9,
+            legacy_key="9",
+            reason="parent missing",
+            column="group_id",
+            message="monitored_keywords 9: rejected, its group 42 does not exist",
+            row={"id": 9, "group_id": 42, "keyword": "solar"},
+            recorded_at=now,
         ),
         User: admin_user,
         Group: Group.objects.create(name="analysts"),
