@@ -14,6 +14,7 @@ from django.db import connections
 
 from legacy import load, reports, runner, scan
 from legacy.catalog import home_tables
+from legacy.config import CONFIG_SIDE
 from legacy.connect import Connect, django_connector
 from legacy.plan import TablePlan, TargetMissing, build_plan
 from legacy.runs import RunLocked
@@ -69,14 +70,7 @@ class ProgressDisplay:
 
 def config_side_tables() -> list[str]:
     """The legacy tables import_legacy_config brings into SQLite."""
-    from django.apps import apps
-
-    names = {
-        model._meta.db_table
-        for label in ("config_app", "accounts")
-        for model in apps.get_app_config(label).get_models()
-    }
-    return sorted(names | {"users"})  # users become Django's auth users
+    return list(CONFIG_SIDE)
 
 
 class Command(BaseCommand):
