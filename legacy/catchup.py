@@ -77,6 +77,7 @@ def catch_up_table(
     loader = TableLoader(
         source, pg, plan, source_path=source_path, run_id=run_id, batch_rows=batch_rows
     )
+    loader.expected_present = diff.present
     for raws in _read_rowids(source, plan, diff.write, batch_rows):
         began = time.perf_counter()
         loader._batch_with_retry(

@@ -51,6 +51,9 @@ from legacy.rows import (
 from legacy.runs import now
 from legacy.source import LegacySource
 
+# A statement built around an extra WHERE condition (one row, or none).
+Statement = Callable[[sql.Composable], sql.Composed]
+
 BATCH_ROWS: Final = 2500
 BATCH_BYTES: Final = 3 << 20
 
@@ -93,6 +96,11 @@ class TableLoader:
         )
         self.staged_last = False
         self.stage_ready = False
+        # Catch-up: the keys PostgreSQL held when the rows were compared. Those
+        # are updated, never inserted again: one the app deleted meanwhile stays
+        # deleted; the others are only inserted where no row holds their key.
+        self.expected_present: set[Any] | None = None
+        self.present_in_batch: list[Any] = []
         self.conversions: Counter[tuple[str, str]] = Counter()
         self.reasons: Counter[str] = Counter()
 
@@ -208,6 +216,10 @@ class TableLoader:
         """One transaction: rows, rejects, counters and checkpoint together."""
         results = [convert_row(self.plan, raw) for raw in raws]
         accepted = [row for row in results if row.reject is None]
+        if self.expected_present is not None:
+            self.present_in_batch = [
+                row.key for row in accepted if row.key in self.expected_present
+            ]
         rejects = [
             (row.rowid, row.reject, row.reject_column or "")
             for row in results
@@ -403,32 +415,18 @@ class TableLoader:
         )
 
     def _insert_from_stage(self, *, upsert: bool) -> None:
-        columns = self.plan.target_columns
-        conflict: sql.Composable = sql.SQL("")
-        if upsert:
-            conflict = sql.SQL(" ON CONFLICT ({key}) DO UPDATE SET {sets}").format(
-                key=sql.Identifier(self.plan.rules.key),
-                sets=sql.SQL(", ").join(
-                    sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(name))
-                    for name in columns
-                ),
-            )
+        if upsert and self.expected_present is not None:
+            statements = self._catch_up_writes()
+        else:
+            statements = [self._plain_insert(upsert=upsert)]
 
-        def insert(where: str) -> sql.Composed:
-            return sql.SQL(
-                "INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} "
-                "WHERE _reason IS NULL{where} ORDER BY _rowid{conflict}"
-            ).format(
-                table=sql.Identifier(self.plan.table),
-                columns=_idents(columns),
-                stage=self._stage_name(),
-                where=sql.SQL(where),
-                conflict=conflict,
-            )
+        def run(where: str, params: list[Any]) -> None:
+            for statement, base in statements:
+                self.pg.execute(statement(sql.SQL(where)), [*base, *params])
 
         try:
             with self.pg.transaction():
-                self.pg.execute(insert(""))
+                run("", [])
             return
         except psycopg.errors.IntegrityError:
             pass
@@ -444,7 +442,7 @@ class TableLoader:
         for rowid in rowids:
             try:
                 with self.pg.transaction():
-                    self.pg.execute(insert(" AND _rowid = %s"), [rowid])
+                    run(" AND _rowid = %s", [rowid])
             except psycopg.errors.IntegrityError as exc:
                 self.pg.execute(
                     sql.SQL(
@@ -456,6 +454,64 @@ class TableLoader:
                         rowid,
                     ],
                 )
+
+    def _plain_insert(self, *, upsert: bool) -> tuple[Statement, list[Any]]:
+        """INSERT from the stage; an upsert updates a key already there."""
+        columns = self.plan.target_columns
+        conflict: sql.Composable = sql.SQL("")
+        if upsert:
+            conflict = sql.SQL(" ON CONFLICT ({key}) DO UPDATE SET {sets}").format(
+                key=sql.Identifier(self.plan.rules.key),
+                sets=sql.SQL(", ").join(
+                    sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(name))
+                    for name in columns
+                ),
+            )
+        table, stage = sql.Identifier(self.plan.table), self._stage_name()
+
+        def statement(where: sql.Composable) -> sql.Composed:
+            return sql.SQL(
+                "INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} "
+                "WHERE _reason IS NULL{where} ORDER BY _rowid{conflict}"
+            ).format(
+                table=table,
+                columns=_idents(columns),
+                stage=stage,
+                where=where,
+                conflict=conflict,
+            )
+
+        return statement, []
+
+    def _catch_up_writes(self) -> list[tuple[Statement, list[Any]]]:
+        """Update the rows that were there; insert only where no row and no
+        change of the app's holds the key (an app deletion is never undone)."""
+        columns = self.plan.target_columns
+        key = sql.Identifier(self.plan.rules.key)
+        names = dict(table=sql.Identifier(self.plan.table), stage=self._stage_name(),
+                     key=key, columns=_idents(columns))  # fmt: skip
+        values = sql.SQL(", ").join(
+            sql.SQL("s.{}").format(sql.Identifier(name)) for name in columns
+        )
+
+        def update(where: sql.Composable) -> sql.Composed:
+            return sql.SQL(
+                "UPDATE {table} t SET ({columns}) = ROW({values}) FROM {stage} s "
+                "WHERE s._reason IS NULL AND t.{key} = s.{key} "
+                "AND s.{key} = ANY(%s){where}"
+            ).format(values=values, where=where, **names)
+
+        def insert(where: sql.Composable) -> sql.Composed:
+            return sql.SQL(
+                "INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} s "
+                "WHERE _reason IS NULL AND NOT (s.{key} = ANY(%s)) AND NOT EXISTS "
+                "(SELECT 1 FROM legacy_app_changes j WHERE j.table_name = %s "
+                "AND j.key = s.{key}::text){where} ORDER BY _rowid "
+                "ON CONFLICT ({key}) DO NOTHING"
+            ).format(where=where, **names)
+
+        present = self.present_in_batch
+        return [(update, [present]), (insert, [present, self.plan.table])]
 
     # --- rejects --------------------------------------------------------------
 

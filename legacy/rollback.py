@@ -460,13 +460,13 @@ def move_app_ids_past(alias: str, legacy: sqlite3.Connection) -> None:
         for name, seq in rows:
             table = name.decode() if isinstance(name, bytes) else str(name)
             floor = APP_IDS_ABOVE * (1 + int(seq or 0) // APP_IDS_ABOVE)
-            pg.execute(
-                "SELECT setval(s, greatest(%s, coalesce(pg_sequence_last_value(s), "
-                "0))) FROM (SELECT pg_get_serial_sequence(table_name, 'id')::regclass "
-                "AS s FROM information_schema.columns "
+            pg.execute(  # only ever forward, as the engine's own runs do
+                "SELECT setval(s, %s) FROM (SELECT pg_get_serial_sequence(table_name, "
+                "'id')::regclass AS s FROM information_schema.columns "
                 "WHERE table_schema = current_schema() AND table_name = %s "
-                "AND column_name = 'id') AS found WHERE s IS NOT NULL",
-                [floor, table],
+                "AND column_name = 'id') AS found WHERE s IS NOT NULL "
+                "AND %s > coalesce(pg_sequence_last_value(s), 0)",
+                [floor, table, floor],
             )
 
 

@@ -79,9 +79,13 @@ def set_sequences(pg: psycopg.Connection[Any], plans: Sequence[TablePlan]) -> No
             sql.SQL("SELECT coalesce(max(id), 0) FROM {}").format(table)
         ).fetchone()
         assert highest is not None
+        # Only ever forward: the app may be inserting right now, and a sequence
+        # set below an id it already handed out would hand that id out again.
         pg.execute(
-            "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
-            [plan.table, max(int(highest[0]), floor)],
+            "SELECT setval(s, %s) FROM (SELECT pg_get_serial_sequence(%s, 'id')"
+            "::regclass AS s) AS found "
+            "WHERE %s > coalesce(pg_sequence_last_value(s), 0)",
+            [max(int(highest[0]), floor), plan.table, max(int(highest[0]), floor)],
         )
 
 

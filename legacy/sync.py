@@ -62,6 +62,7 @@ class Conflict:
 @dataclass
 class Diff:
     write: list[int] = field(default_factory=list)  # legacy rowids to write
+    present: set[Any] = field(default_factory=set)  # of their keys, those here
     app_kept: list[Any] = field(default_factory=list)
     settled: list[Any] = field(default_factory=list)  # journal entries to drop
     conflicts: list[Conflict] = field(default_factory=list)
@@ -122,6 +123,8 @@ def _untouched(
 ) -> None:
     if rowid is not None and legacy != current:
         diff.write.append(rowid)
+        if current is not None:
+            diff.present.add(key)
     elif rowid is None and current is not None:
         if is_app_id(plan, key):
             diff.app_rows += 1  # made by the app before tracking began
