@@ -66,7 +66,7 @@ from articles.models import (
     RawArticle,
 )
 from legacy.convert import format_legacy_timestamp
-from legacy.generate import create_legacy_schema
+from legacy.schema import create_legacy_schema
 from legacy.source import LOCK_TIMEOUT, SQLITE_HEADER, quote_identifier
 
 BATCH_ROWS = 2_000
