@@ -651,9 +651,14 @@ def generated_run(generated_legacy, migrate_articles):
     return facts, result
 
 
+# The generator plants in every table; these check the tables this migration moves.
+
+
 def test_generated_rejects_land_with_their_reasons(generated_run):
     facts, _result = generated_run
     for table, planted in facts.rejects.items():
+        if table not in ANALYTICS_TABLES:
+            continue
         found = sorted((r.reason, r.legacy_key) for r in rejects(table))
         expected = sorted(
             (p.reason, None if p.key is None else str(p.key).replace("\x00", ""))
@@ -666,6 +671,8 @@ def test_generated_conversions_are_counted(generated_run):
     facts, _result = generated_run
     summary = MigrationRun.objects.get().summary
     for table, planted in facts.conversions.items():
+        if table not in ANALYTICS_TABLES:
+            continue
         counted: dict[str, int] = {}
         for issues in summary[table]["conversions"].values():
             for issue, count in issues.items():
@@ -688,6 +695,8 @@ def test_generated_planted_values_land_as_expected(generated_run):
     checked = 0
     with django_connector()() as pg:
         for planted in facts.planted:
+            if planted.table not in ANALYTICS_TABLES:
+                continue
             key = planted.key
             if type(key) is str:
                 key = key.replace("\x00", "")
@@ -701,7 +710,8 @@ def test_generated_planted_values_land_as_expected(generated_run):
                 continue
             assert row[0] == planted.expected, (planted.table, planted.kind)
             checked += 1
-    assert checked > len(facts.planted) / 2
+    moved = [p for p in facts.planted if p.table in ANALYTICS_TABLES]
+    assert checked > len(moved) / 2
 
 
 def test_generated_file_validates(generated_run, validate_migration):

@@ -10,10 +10,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from legacy import schema as registry
-from legacy.generate import config_rows, dirty_articles
+from legacy.generate import config_rows, dirty_articles, unknown
 from legacy.generate.config_rows import PASSWORDS
+from legacy.generate.content import write_tables
+from legacy.generate.context import Ids
 from legacy.generate.dirty import Dirty, Recorder, fits
-from legacy.generate.factory import Factory, Ids, keyword_layout
+from legacy.generate.factory import Factory, keyword_layout
 from legacy.generate.facts import GeneratedFacts
 from legacy.generate.text import RAW_MAX, RAW_MIN
 from legacy.generate.writer import Writer, transaction
@@ -31,6 +33,12 @@ class Spec:
     seed: int
     column_order: str
     extra_article_columns: tuple[str, ...]
+    extra_tables: tuple[str, ...] = ()
+    extra_tables_without_rowid: tuple[str, ...] = ()
+
+    @property
+    def unknown(self) -> unknown.UnknownTables:
+        return unknown.UnknownTables(self.extra_tables, self.extra_tables_without_rowid)
 
     def tables(self) -> list[registry.LegacyTable]:
         """The registry tables of the file, in creation order."""
@@ -38,14 +46,17 @@ class Spec:
         tables = list(release.tables)
         if self.dirty:
             tables += release.occasional
+        if any(table.name == "scenarios" for table in tables):
+            tables += config_rows.scenario_tables()
         return tables
 
 
 def check_arguments(spec: Spec) -> None:
     registry.version(spec.schema)
-    registry.versions.check_options(spec.column_order, spec.extra_article_columns)
+    registry.check_options(spec.column_order, spec.extra_article_columns)
     if spec.articles < 0:
         raise ValueError(f"articles must be 0 or more, not {spec.articles}")
+    unknown.check_names(spec.extra_tables + spec.extra_tables_without_rowid)
 
 
 def generate_legacy_file(
@@ -57,12 +68,16 @@ def generate_legacy_file(
     seed: int = 0,
     column_order: str = "legacy",
     extra_article_columns: tuple[str, ...] = (),
+    extra_tables: tuple[str, ...] = (),
+    extra_tables_without_rowid: tuple[str, ...] = (),
 ) -> GeneratedFacts:
     """Write a legacy ``fnaapp.db`` with ``articles`` articles; return its facts.
 
-    The same arguments give the same file, byte for byte. The file is built beside
-    ``path`` and renamed into place when complete. An existing file is never
-    replaced (it could be a real legacy copy): FileExistsError.
+    ``extra_tables`` (and ``extra_tables_without_rowid``) are tables no legacy
+    release has, holding every SQLite storage class. The same arguments give
+    the same file, byte for byte. The file is built beside ``path`` and renamed
+    into place when complete. An existing file is never replaced (it could be a
+    real legacy copy): FileExistsError.
     """
     spec = Spec(
         articles,
@@ -71,6 +86,8 @@ def generate_legacy_file(
         seed,
         column_order,
         tuple(extra_article_columns),
+        tuple(extra_tables),
+        tuple(extra_tables_without_rowid),
     )
     check_arguments(spec)
     target = Path(path)
@@ -144,8 +161,8 @@ def _write_rest(writer: Writer, factory: Factory, spec: Spec, planted: int) -> N
 
 def _write_rows(
     writer: Writer, factory: Factory, recorder: Recorder, spec: Spec
-) -> None:
-    """The tables the main random sequence fills."""
+) -> int:
+    """The tables the main random sequence fills; returns the planted articles."""
     planted = []
     if spec.dirty:
         every = dirty_articles.catalogue(factory.layout)
@@ -162,6 +179,7 @@ def _write_rows(
     _write_articles(writer, factory, slots, spec.articles)
     with transaction(writer.conn):
         _write_rest(writer, factory, spec, writer.rows["mediabias"])
+    return slots
 
 
 # --- the whole file ----------------------------------------------------------------
@@ -195,14 +213,17 @@ def _create(conn: sqlite3.Connection, spec: Spec) -> dict[str, tuple[str, ...]]:
         seed=spec.seed,
         extra_article_columns=spec.extra_article_columns,
     )
+    columns.update(spec.unknown.create(conn))
     return columns
 
 
-def _keys(columns: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+def _keys(
+    spec: Spec, columns: dict[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
     keys = {}
     for name in columns:
         table = registry.legacy_table(name)
-        keys[name] = table.key if table else ("rowid",)
+        keys[name] = table.key if table else spec.unknown.key(name)
     return keys
 
 
@@ -215,13 +236,25 @@ def _build(file: Path, spec: Spec) -> GeneratedFacts:
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("PRAGMA cache_size = -65536")
         columns = _create(conn, spec)
-        keys = _keys(columns)
+        keys = _keys(spec, columns)
         layout = keyword_layout(rng, sparse=spec.dirty)
         ids = Ids(rng, sparse=spec.dirty)
         extra = spec.extra_article_columns
         factory = Factory(rng, ids, layout, frozenset(columns), extra)
         writer, recorder = Writer(conn, columns), Recorder(keys)
-        _write_rows(writer, factory, recorder, spec)
+        slots = _write_rows(writer, factory, recorder, spec)
+        write_tables(
+            writer,
+            factory,
+            recorder,
+            seed=spec.seed,
+            dirty=spec.dirty,
+            articles=spec.articles,
+            planted_articles=slots,
+        )
+        spec.unknown.write(
+            writer, recorder, seed=spec.seed, articles=spec.articles, dirty=spec.dirty
+        )
         _finish(conn, spec)
         sequences = dict(conn.execute("SELECT name, seq FROM sqlite_sequence"))
     finally:

@@ -29,6 +29,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         dest="extra_article_columns",
         help="a legacy column the target has no place for (repeatable)",
     )
+    parser.add_argument(
+        "--extra-table",
+        action="append",
+        default=[],
+        dest="extra_tables",
+        help="a table no legacy release has, holding every storage class (repeatable)",
+    )
+    parser.add_argument(
+        "--extra-table-without-rowid",
+        action="append",
+        default=[],
+        dest="extra_tables_without_rowid",
+        help="the same as a WITHOUT ROWID table (repeatable)",
+    )
     parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
     args = parser.parse_args(argv)
     if args.out.exists():
@@ -44,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
             column_order=args.column_order,
             extra_article_columns=tuple(args.extra_article_columns),
+            extra_tables=tuple(args.extra_tables),
+            extra_tables_without_rowid=tuple(args.extra_tables_without_rowid),
         )
     except ValueError as exc:
         parser.error(str(exc))

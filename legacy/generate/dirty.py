@@ -59,6 +59,7 @@ class Dirty:
     values: Row
     notes: tuple[Note, ...] = ()
     reject: str | None = None
+    reject_column: str | None = None
 
 
 # Each row: kind, stored value, conversion, expected value (None for NULL).
@@ -154,7 +155,8 @@ class Recorder:
     def record(self, dirty: Dirty, row: Row) -> None:
         key = row_key(row, self.keys[dirty.table])
         if dirty.reject is not None:
-            self.rejects.setdefault(dirty.table, []).append(Reject(key, dirty.reject))
+            reject = Reject(key, dirty.reject, dirty.reject_column)
+            self.rejects.setdefault(dirty.table, []).append(reject)
         for note in dirty.notes:
             stored = row[note.column]
             self.planted.append(
@@ -169,6 +171,10 @@ class Recorder:
                     storage_class(stored),
                 )
             )
+
+    def add(self, planted: Planted) -> None:
+        """Record a value planted without a catalogue row."""
+        self.planted.append(planted)
 
     def conversions(self) -> dict[str, dict[str, int]]:
         counts: dict[str, Counter[str]] = {}

@@ -61,19 +61,26 @@ def child(table: str, parent: int, note: Note, stored: Value) -> Dirty:
 
 def orphan(table: str, n: int) -> Dirty:
     link = "uri" if table == "raw_articles" else "article_uri"
-    return Dirty(table, {link: f"{DIRTY_URI}/deleted-{table}-{n}"}, reject=ORPHAN)
+    values: Row = {link: f"{DIRTY_URI}/deleted-{table}-{n}"}
+    return Dirty(table, values, reject=ORPHAN, reject_column=link)
 
 
 def special_articles() -> list[Dirty]:
     return [
         # SQLite allows NULL in a primary key that is not INTEGER PRIMARY KEY.
-        Dirty("articles", {"uri": None, "title": "No uri"}, reject=NULL_KEY),
+        Dirty(
+            "articles",
+            {"uri": None, "title": "No uri"},
+            reject=NULL_KEY,
+            reject_column="uri",
+        ),
         # These two differ only by a NUL, so they collide once NULs are removed.
         Dirty("articles", {"uri": DUPLICATE_URI}),
         Dirty(
             "articles",
             {"uri": DUPLICATE_URI.replace("dup", "du\x00p")},
             reject=DUPLICATE_KEY,
+            reject_column="uri",
         ),
         Dirty("articles", {"uri": NUL_URI}, (NUL_URI_NOTE,)),
         # The legacy app seeds a placeholder row; it migrates like any other.
@@ -114,9 +121,9 @@ def planted_children(layout: KeywordLayout) -> list[Dirty]:
         *(orphan(table, n) for table, count in ORPHANS for n in range(count)),
         # NOT NULL INTEGER columns holding text: the row cannot land.
         Dirty(matches, {"article_uri": PARENTS[0], "group_id": "abc"},
-               reject=REQUIRED_MISSING),
+              reject=REQUIRED_MISSING, reject_column="group_id"),
         Dirty(alerts, {"article_uri": PARENTS[0], "keyword_id": "xyz"},
-               reject=REQUIRED_MISSING),
+              reject=REQUIRED_MISSING, reject_column="keyword_id"),
         Dirty("raw_articles", {"uri": NUL_URI}, (NUL_URI_NOTE,)),
         child("raw_articles", 0, Note("raw_markdown", "nul in text", NUL_REMOVED,
                RAW_NUL.replace("\x00", "")), RAW_NUL),

@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 
 from legacy.generate.config_rows import PASSWORDS
+from legacy.generate.context import Ids
 from legacy.generate.facts import Row, Value
 from legacy.generate.text import (
     ANALYSIS_TYPES,
@@ -54,27 +55,6 @@ ALERT_SHARE = 0.6
 CACHE_SHARE = 0.1
 ANNOTATION_SHARE = 0.02
 SIGNAL_SHARE = 0.05
-
-
-class Ids:
-    """Row ids: consecutive in clean files, sparse in dirty ones, where years of
-    deletes left gaps."""
-
-    def __init__(self, rng: random.Random, *, sparse: bool) -> None:
-        self._rng = rng
-        self._sparse = sparse
-        self._next: dict[str, int] = {}
-
-    def take(self, table: str) -> int:
-        value = self._next.get(table) or self._first()
-        gap = 1
-        if self._sparse and self._rng.random() < 0.05:
-            gap += self._rng.randint(1, 40)
-        self._next[table] = value + gap
-        return value
-
-    def _first(self) -> int:
-        return self._rng.randint(100, 5_000) if self._sparse else 1
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Final
 from legacy.convert import (
     EMPTY_TO_NULL,
     INVALID_BOOLEAN,
+    INVALID_INTEGER,
     INVALID_JSON,
     NON_NUMBER,
     NUL_REMOVED,
@@ -17,6 +18,7 @@ from legacy.convert import (
 from legacy.convert import INVALID_UTF8_REPAIRED as INVALID_UTF8
 from legacy.rows import (
     DUPLICATE_KEY,
+    DUPLICATE_UNIQUE,
     NULL_KEY,
     ORPHAN,
     REQUIRED_MISSING,
@@ -30,12 +32,19 @@ Row = dict[str, Value]
 Key = Value | tuple[Value, ...]
 
 # The migration's own vocabulary: what it must report for each planted value.
-REJECT_REASONS: Final = (NULL_KEY, DUPLICATE_KEY, ORPHAN, REQUIRED_MISSING)
+REJECT_REASONS: Final = (
+    NULL_KEY,
+    DUPLICATE_KEY,
+    DUPLICATE_UNIQUE,
+    ORPHAN,
+    REQUIRED_MISSING,
+)
 CONVERSIONS: Final = (
     EMPTY_TO_NULL,
     UNPARSEABLE_DATE,
     INVALID_BOOLEAN,
     NON_NUMBER,
+    INVALID_INTEGER,
     NUL_REMOVED,
     INVALID_UTF8,
     INVALID_JSON,
@@ -44,10 +53,12 @@ CONVERSIONS: Final = (
 
 @dataclass(frozen=True)
 class Reject:
-    """A planted row the migration must refuse, by its legacy key."""
+    """A planted row the migration must refuse, by its legacy key, and the
+    column whose value refuses it."""
 
     key: Key
     reason: str
+    column: str | None = None
 
 
 @dataclass(frozen=True)

@@ -174,4 +174,6 @@ def scenario_table(number: int, block_names: tuple[str, ...]) -> LegacyTable:
         key=("uri",),
         lines=(*(column + "," for column in columns[:-1]), columns[-1]),
         indent=None,
+        # The scenario's copy of an article it analysed.
+        references=(Reference("uri", "articles", "uri", declared=False),),
     )
