@@ -1,12 +1,13 @@
 """The legacy architecture, reproduced faithfully enough to measure it.
 
-Everything lives in one SQLite file with the legacy schema (release 2025-10).
-Connections are opened the way the legacy app's ``Database.get_connection``
-opened them: ``sqlite3.connect(path, timeout=5)``, then foreign keys on, WAL,
-``synchronous=NORMAL``, a 50,000-page cache and ``busy_timeout=30000``. The
-2025-10 legacy file in ``shared/legacy`` is itself in WAL mode (header bytes 18
-and 19 are 2), which confirms the journal mode; ``journal="delete"`` gives the
-older releases' rollback journal instead.
+Everything lives in one SQLite file with the legacy schema of release 2025-10,
+as ``legacy.schema`` declares it. Connections are opened the way the legacy
+app's ``Database.get_connection`` opened them: ``sqlite3.connect(path,
+timeout=5)``, then foreign keys on, WAL, ``synchronous=NORMAL``, a 50,000-page
+cache and ``busy_timeout=30000``. The 2025-10 legacy file in ``shared/legacy``
+is itself in WAL mode (header bytes 18 and 19 are 2), which confirms the
+journal mode; ``journal="delete"`` gives the older releases' rollback journal
+instead.
 
 Writes follow ``BulkResearch.save_bulk_articles`` of that release: the batch is
 cut into groups of five articles, each group one transaction, and each article
@@ -29,61 +30,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from legacy.schema import TABLES, create_legacy_schema
+
 LEGACY_GROUP_SIZE = 5
 # The legacy app's pause between groups, which it took to let readers and other
 # writers at the file.
 LEGACY_PAUSE_S = 0.2
 PAGE_SIZE = 25
 
-ARTICLE_COLUMNS = (
-    "uri", "title", "news_source", "publication_date", "submission_date", "summary",
-    "category", "future_signal", "future_signal_explanation", "sentiment",
-    "sentiment_explanation", "time_to_impact", "time_to_impact_explanation", "tags",
-    "driver_type", "driver_type_explanation", "topic", "analyzed", "bias",
-    "factual_reporting", "mbfc_credibility_rating", "bias_source", "bias_country",
-    "press_freedom", "media_type", "popularity", "topic_alignment_score",
-    "keyword_relevance_score", "confidence_score", "overall_match_explanation",
-    "extracted_article_topics", "extracted_article_keywords", "ingest_status",
-    "quality_score", "quality_issues", "auto_ingested",
-)  # fmt: skip
-
-# The 2025-10 release's DDL for the tables this benchmark touches, as found in
-# the real legacy file (``sqlite3 fnaapp.db .schema articles`` and so on).
-LEGACY_DDL = """
-CREATE TABLE articles (
-    uri TEXT PRIMARY KEY, title TEXT, news_source TEXT, publication_date TEXT,
-    submission_date TEXT DEFAULT CURRENT_TIMESTAMP, summary TEXT, category TEXT,
-    future_signal TEXT, future_signal_explanation TEXT, sentiment TEXT,
-    sentiment_explanation TEXT, time_to_impact TEXT, time_to_impact_explanation TEXT,
-    tags TEXT, driver_type TEXT, driver_type_explanation TEXT, topic TEXT,
-    analyzed BOOLEAN DEFAULT FALSE, bias TEXT, factual_reporting TEXT,
-    mbfc_credibility_rating TEXT, bias_source TEXT, bias_country TEXT,
-    press_freedom TEXT, media_type TEXT, popularity TEXT, topic_alignment_score REAL,
-    keyword_relevance_score REAL, confidence_score REAL,
-    overall_match_explanation TEXT, extracted_article_topics TEXT,
-    extracted_article_keywords TEXT, ingest_status TEXT DEFAULT "manual",
-    quality_score REAL, quality_issues TEXT, auto_ingested BOOLEAN DEFAULT FALSE
-);
-CREATE UNIQUE INDEX idx_articles_uri ON articles(uri);
-CREATE INDEX idx_articles_bias ON articles(bias);
-CREATE INDEX idx_articles_factual_reporting ON articles(factual_reporting);
-CREATE INDEX idx_articles_ingest_status ON articles(ingest_status);
-CREATE INDEX idx_articles_auto_ingested ON articles(auto_ingested);
-CREATE INDEX idx_articles_quality_score ON articles(quality_score);
-CREATE TABLE raw_articles (
-    uri TEXT PRIMARY KEY, raw_markdown TEXT,
-    submission_date TEXT DEFAULT CURRENT_TIMESTAMP, last_updated TEXT, topic TEXT,
-    FOREIGN KEY (uri) REFERENCES articles(uri) ON DELETE CASCADE
-);
-CREATE TABLE keyword_article_matches (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, article_uri TEXT NOT NULL,
-    keyword_ids TEXT NOT NULL, group_id INTEGER NOT NULL,
-    detected_at TEXT DEFAULT CURRENT_TIMESTAMP, is_read INTEGER DEFAULT 0,
-    below_threshold INTEGER DEFAULT 0,
-    FOREIGN KEY (article_uri) REFERENCES articles(uri) ON DELETE CASCADE,
-    UNIQUE(article_uri, group_id)
-);
-"""
+ARTICLE_COLUMNS = TABLES["articles"].columns()
 
 INSERT_ARTICLE = (
     f"INSERT OR REPLACE INTO articles ({', '.join(ARTICLE_COLUMNS)}) "
@@ -108,7 +63,7 @@ def create_database(path: Path, *, journal: str = "wal") -> None:
     path.unlink(missing_ok=True)
     conn = connect(path, journal=journal)
     try:
-        conn.executescript(LEGACY_DDL)
+        create_legacy_schema(conn, "2025-10")
         conn.commit()
     finally:
         conn.close()

@@ -67,7 +67,7 @@ from articles.models import (
 )
 from legacy.connect import django_connector
 from legacy.convert import format_legacy_timestamp
-from legacy.generate import create_legacy_schema
+from legacy.schema import create_legacy_schema
 from legacy.source import LOCK_TIMEOUT, SQLITE_HEADER, quote_identifier
 from legacy.tracking import APP_IDS_ABOVE
 

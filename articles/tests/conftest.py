@@ -23,7 +23,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
-from legacy.generate import create_legacy_schema, generate_legacy_file
+from legacy.generate import generate_legacy_file
+from legacy.schema import create_legacy_schema
 from legacy.source import quote_identifier
 
 

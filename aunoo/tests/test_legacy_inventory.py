@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -12,10 +11,10 @@ from django.apps import apps
 from django.conf import settings
 
 from articles.models import ScenarioArticle
+from legacy.schema import SCENARIO_TABLE, VERSIONS
 
 LEGACY_DIR = Path(settings.BASE_DIR).parent / "shared" / "legacy"
 REAL_FILES = ["fnaapp_20251007_1d8143a4.db", "fnaapp_20250318_4c0b0e03.db"]
-SCENARIO_TABLE = re.compile(r"articles_scenario_\d+")
 # Legacy tables whose home is not a model of the same name, and the legacy
 # columns that home keeps.
 ELSEWHERE = {
@@ -29,30 +28,11 @@ ELSEWHERE = {
     },
 }
 # Tables in neither real copy (older files, and one the legacy app creates only
-# when first needed), as the legacy app's source creates them.
+# when first needed), as the schema registry declares them.
 NOT_IN_THE_COPIES = {
-    "config": "CREATE TABLE config (name TEXT PRIMARY KEY, content TEXT)",
-    "tags": (
-        "CREATE TABLE tags (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE)"
-    ),
-    "reports": (
-        "CREATE TABLE reports (id INTEGER PRIMARY KEY AUTOINCREMENT, content TEXT, "
-        "created_at TEXT)"
-    ),
-    "keyword_alert_articles": (
-        "CREATE TABLE keyword_alert_articles (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-        "url TEXT UNIQUE NOT NULL, title TEXT, summary TEXT, source TEXT, "
-        "submission_date DATETIME DEFAULT CURRENT_TIMESTAMP, topic TEXT, "
-        "keywords TEXT, analyzed BOOLEAN DEFAULT FALSE, "
-        "moved_to_articles BOOLEAN DEFAULT FALSE)"
-    ),
-    "daily_news_feeds": (
-        "CREATE TABLE daily_news_feeds (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-        "topic TEXT NOT NULL, feed_date DATE NOT NULL, overview_data TEXT NOT NULL, "
-        "six_articles_data TEXT NOT NULL, "
-        "generated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP, "
-        "processing_time_seconds REAL, model_used TEXT, UNIQUE(topic, feed_date))"
-    ),
+    table.name: table.sql()
+    for release in VERSIONS.values()
+    for table in release.occasional
 }
 
 

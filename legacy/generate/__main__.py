@@ -1,0 +1,5 @@
+import sys
+
+from legacy.generate.cli import main
+
+sys.exit(main())
