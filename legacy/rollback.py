@@ -15,7 +15,8 @@ the columns the file has are written, so files of older schema versions stay
 readable by their application version; tables the file lacks are reported.
 
 ``since`` selects the rows that are new or dated since that moment, by the date
-columns each table has (see ``TABLES``): articles by ``submission_date``, raw
+columns each table has (see ``CORE_TABLES``; every other analytics table by all of
+its dates): articles by ``submission_date``, raw
 articles by ``submission_date`` or ``last_updated``, matches and alerts by
 ``detected_at``, analyses by ``generated_at``, annotations by ``created_at`` or
 ``updated_at``, media bias by ``last_updated`` or ``updated_at``. No analytics
@@ -68,6 +69,8 @@ from articles.models import (
 from legacy.connect import django_connector
 from legacy.convert import format_legacy_timestamp
 from legacy.schema import create_legacy_schema
+from legacy.schema.table import ANALYTICS
+from legacy.schema.versions import side
 from legacy.source import LOCK_TIMEOUT, SQLITE_HEADER, quote_identifier
 from legacy.tracking import APP_IDS_ABOVE
 
@@ -100,7 +103,7 @@ class TableSpec:
 
 
 # Parents first, so a file with its foreign keys enforced stays consistent.
-TABLES = (
+CORE_TABLES = (
     TableSpec(Article, ("submission_date",)),
     TableSpec(RawArticle, ("submission_date", "last_updated"), batch_rows=200),
     TableSpec(KeywordArticleMatch, ("detected_at",)),
@@ -109,6 +112,27 @@ TABLES = (
     TableSpec(ArticleAnnotation, ("created_at", "updated_at")),
     TableSpec(MediaBias, ("last_updated", "updated_at")),
 )
+
+
+def _every_table() -> tuple[TableSpec, ...]:
+    """The core tables, then every other analytics model of a legacy table,
+    selected by ``since`` through all of its dates."""
+    from django.apps import apps
+
+    core = {spec.table for spec in CORE_TABLES}
+    others = [
+        TableSpec(
+            model,
+            tuple(
+                str(f.column)
+                for f in model._meta.concrete_fields
+                if isinstance(f, models.DateTimeField)
+            ),
+        )
+        for model in apps.get_app_config("articles").get_models()
+        if model._meta.db_table not in core and side(model._meta.db_table) == ANALYTICS
+    ]
+    return (*CORE_TABLES, *sorted(others, key=lambda spec: spec.table))
 
 
 class RollbackError(Exception):
@@ -174,7 +198,10 @@ def _select(
             sql.SQL("{} >= %(since)s").format(sql.Identifier(column))
             for column in spec.since_columns
         )
-        query += sql.SQL(" WHERE ") + dated
+        # A table with no dates goes out only with a full rollback.
+        query += sql.SQL(" WHERE ") + (
+            dated if spec.since_columns else sql.SQL("false")
+        )
     order = sql.Identifier(str(spec.model._meta.pk.column))
     return query + sql.SQL(" ORDER BY ") + order
 
@@ -182,7 +209,7 @@ def _select(
 def check_tables(connection: psycopg.Connection[Any]) -> None:
     """Fail before any backup or write when the analytics tables are missing."""
     with connection.cursor() as cursor:
-        for spec in TABLES:
+        for spec in _every_table():
             cursor.execute("SELECT to_regclass(%s)", [spec.table])
             row = cursor.fetchone()
             if row is None or row[0] is None:
@@ -498,7 +525,7 @@ def rollback_articles(
                     report.backup = backup_file(target, datetime.now(UTC), lock_timeout)
                     if on_backup is not None:
                         on_backup(report.backup)
-                for spec in TABLES:
+                for spec in _every_table():
                     report.tables.append(export_table(legacy, analytics, spec, since))
                     if on_table is not None:
                         on_table(report.tables[-1])

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import StringIO
@@ -489,3 +491,20 @@ def test_missing_analytics_table_is_reported_before_any_write(target: Path) -> N
         with connections["analytics"].cursor() as cursor:
             cursor.execute("ALTER TABLE mediabias_elsewhere RENAME TO mediabias")
     assert list(target.parent.glob("*.bak-*")) == []
+
+
+def test_every_analytics_table_goes_back(generated_legacy, migrate_articles, tmp_path):
+    from django.core.management import call_command
+
+    from legacy.connect import django_connector
+
+    path, _facts = generated_legacy(articles=60)
+    migrate_articles("--source", str(path))
+    target = tmp_path / "back.db"
+    call_command("rollback_articles", "--target", str(target), "--all", "--no-backup")
+    with django_connector()() as pg, closing(sqlite3.connect(target)) as conn:
+        for table in ("auspex_chats", "auspex_messages", "feed_items", "podcasts"):
+            here = pg.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            back = conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            assert (table, back) == (table, here)
+            assert here > 0, table
