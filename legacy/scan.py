@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from legacy.catalog import load_order
 from legacy.convert import split_issue
 from legacy.plan import TablePlan
 from legacy.reports import TableReport
@@ -28,11 +29,16 @@ def scan(source: LegacySource, plans: Sequence[TablePlan]) -> list[TableReport]:
     orphans, which is fine for a plan but is why the real run checks in
     PostgreSQL instead.
     """
-    # Keys of the tables other tables point at, as the run would have loaded them.
+    # Keys of the tables other tables point at, as the run would have loaded them:
+    # parents are read first, as the run loads them first.
     parents = {plan.rules.parent.table for plan in plans if plan.rules.parent}
     loaded: dict[str, set[Any]] = {table: set() for table in parents}
-    reports = []
-    for plan in plans:
+    order = load_order(
+        {p.table: p.rules.parent.table if p.rules.parent else None for p in plans}
+    )
+    rank = {table: n for n, phase in enumerate(order) for table in phase}
+    reports: dict[str, TableReport] = {}
+    for plan in sorted(plans, key=lambda plan: rank[plan.table]):
         report = TableReport(plan.table, unmapped=plan.unmapped, missing=plan.missing)
         started = time.perf_counter()
         seen: dict[tuple[str, ...], set[Any]] = {}
@@ -57,8 +63,8 @@ def scan(source: LegacySource, plans: Sequence[TablePlan]) -> list[TableReport]:
         for (name, problem), count in sorted(conversions.items()):
             report.conversions.setdefault(name, {})[problem] = count
         report.seconds = time.perf_counter() - started
-        reports.append(report)
-    return reports
+        reports[plan.table] = report
+    return [reports[plan.table] for plan in plans]
 
 
 def _scan_reject(

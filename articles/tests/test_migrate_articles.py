@@ -1016,3 +1016,26 @@ def test_a_source_without_any_table_to_move_is_refused(tmp_path, migrate_article
     assert result.code == 2
     assert "has none of the tables to move" in result.err
     assert "fnaapp.db" in result.err
+
+
+def test_the_dry_run_and_the_real_run_agree_on_a_dirty_file(
+    generated_legacy, migrate_articles
+):
+    path, _facts = generated_legacy(articles=120, seed=3)
+    planned = migrate_articles("--source", str(path), "--dry-run")
+    figures = {}
+    for line in planned.out.splitlines():
+        parts = line.split()
+        if len(parts) == 6 and parts[1].replace(",", "").isdigit():
+            figures[parts[0]] = [int(p.replace(",", "")) for p in parts[1:5]]
+    migrate_articles("--source", str(path))
+    summary = MigrationRun.objects.get().summary
+    assert figures
+    for table, (source, migrated, rejected, repaired) in figures.items():
+        real = summary[table]
+        assert (source, migrated, rejected, repaired) == (
+            real["source"],
+            real["migrated"],
+            real["rejected"],
+            real["repaired"],
+        ), table
