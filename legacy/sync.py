@@ -194,15 +194,6 @@ def forget_unchanged(
     return [key for key in known if str(key) in forgotten]
 
 
-def foreign_changes(journal: dict[Any, AppChange]) -> list[tuple[Any, str]]:
-    """Keys changed by sessions that were neither the app nor the engine."""
-    return [
-        (key, change.origin)
-        for key, change in journal.items()
-        if change.origin != APP_APPLICATION_NAME
-    ]
-
-
 def open_conflicts(
     pg: psycopg.Connection[Any], plan: TablePlan, source_path: str
 ) -> dict[Any, str]:

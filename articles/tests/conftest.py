@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from io import StringIO
@@ -112,6 +114,27 @@ def child_environment() -> dict[str, str]:
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "aunoo.settings_test",
     }
+
+
+def start_child(path: Path, *args: str) -> subprocess.Popen[bytes]:
+    """``migrate_articles --source PATH ARGS`` in a process of its own."""
+    from django.conf import settings
+
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "migrate_articles", "--skip-checks",
+         "--source", str(path), *args],
+        cwd=settings.BASE_DIR, env=child_environment(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def from_psql(statement: str, params: Sequence[Any] = ()) -> None:
+    """A change from an ordinary session, neither the app nor the engine."""
+    from legacy.connect import django_connector
+
+    with django_connector()() as pg:
+        pg.execute("SET application_name = 'psql'")
+        pg.execute(statement, params)
 
 
 @dataclass

@@ -5,13 +5,11 @@ from __future__ import annotations
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from contextlib import closing
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from articles.models import (
     Article,
@@ -21,7 +19,12 @@ from articles.models import (
     LegacyReject,
     MigrationRun,
 )
-from articles.tests.conftest import article, child_environment, insert_rows
+from articles.tests.conftest import (
+    article,
+    from_psql,
+    insert_rows,
+    start_child,
+)
 from legacy.connect import django_connector
 from legacy.tracking import APP_IDS_ABOVE
 
@@ -280,15 +283,6 @@ def test_the_engine_cannot_overwrite_a_row_the_app_changed(cut_over):
 # --- one run at a time -----------------------------------------------------------
 
 
-def start_child(path: Path, *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "migrate_articles", "--skip-checks",
-         "--source", str(path), *args],
-        cwd=settings.BASE_DIR, env=child_environment(),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-
-
 def wait_for_running_run(child: subprocess.Popen[bytes]) -> MigrationRun:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and child.poll() is None:
@@ -452,12 +446,6 @@ def test_an_app_change_made_after_the_journal_was_read_is_not_forgotten(cut_over
         KeywordArticleMatch.objects.filter(id=1).update(is_read=False)  # meanwhile
         assert sync.forget_unchanged(pg, plan.table, journal, [1]) == []
         assert 1 in sync.read_journal(pg, plan)
-
-
-def from_psql(statement: str, params=()) -> None:
-    with django_connector()() as pg:
-        pg.execute("SET application_name = 'psql'")
-        pg.execute(statement, params)
 
 
 def test_an_outside_change_stays_reported_after_the_app_touches_the_row(

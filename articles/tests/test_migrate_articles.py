@@ -8,8 +8,6 @@ import os
 import shutil
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from contextlib import closing
 from datetime import UTC, datetime
@@ -33,9 +31,9 @@ from articles.models import (
 )
 from articles.tests.conftest import (
     article,
-    child_environment,
     insert_rows,
     old_article,
+    start_child,
 )
 from aunoo.tests.sqlite_files import (
     copy_with_hot_journal,
@@ -486,15 +484,6 @@ def test_run_is_recorded_with_its_summary(legacy_file, migrate_articles):
 
 
 # --- crash, restart, real files -------------------------------------------------------
-
-
-def start_child(path: Path, *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "migrate_articles", "--skip-checks",
-         "--source", str(path), *args],
-        cwd=settings.BASE_DIR, env=child_environment(),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
 
 
 def committed_rows() -> int:

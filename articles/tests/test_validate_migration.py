@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from articles.models import Article, KeywordAlert, MediaBias
-from articles.tests.conftest import article, old_article
+from articles.tests.conftest import article, from_psql, old_article
 from aunoo.tests.sqlite_files import (
     copy_with_pending_wal,
     held_by_a_writer,
@@ -44,15 +44,6 @@ def unrecorded(statement, params=()):
     """A change no trigger records: made as the engine's own session would."""
     with django_connector()() as pg:
         pg.execute(statement, params)
-
-
-def from_psql(statement, params=()):
-    """A change from an ordinary session, neither the app nor the engine."""
-    info = {**django_connector()().info.get_parameters()}
-    with django_connector()() as pg:
-        pg.execute("SET application_name = 'psql'")
-        pg.execute(statement, params)
-    return info
 
 
 def test_a_changed_column_fails_and_is_named(migrated, validate_migration):
