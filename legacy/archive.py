@@ -142,14 +142,23 @@ class ArchiveCheck:
     stale: list[Any] = field(default_factory=list)
     outside: list[tuple[Any, str]] = field(default_factory=list)
     plan: None = None
+    # What its rows are called in messages, and the columns that differ per key.
+    kind: str = "archived row"
+    differing: dict[Any, list[str]] = field(default_factory=dict)
 
     @property
     def count_ok(self) -> bool:
-        return self.source_rows == self.migrated
+        return self.source_rows == self.migrated + self.rejected
 
     @property
     def ok(self) -> bool:
-        return self.count_ok and not (self.missing or self.extra or self.changed)
+        return self.count_ok and not (
+            self.missing
+            or self.extra
+            or self.changed
+            or self.unexplained
+            or self.outside
+        )
 
 
 def check_archive(
@@ -178,7 +187,13 @@ def check_archive(
 def unknown_tables(source: LegacySource, known: Sequence[str]) -> list[str]:
     """The file's tables that no side of this project has a home for.
 
-    The per-scenario ``articles_scenario_N`` tables are among them until the
-    engine fills ``scenario_articles``: archived, not left behind.
+    ``known`` names the homes: both sides' tables; the per-scenario
+    ``articles_scenario_N`` tables have theirs in ``scenario_articles``.
     """
-    return [name for name in source.table_names() if name not in known]
+    from legacy.schema.table import SCENARIO_TABLE
+
+    return [
+        name
+        for name in source.table_names()
+        if name not in known and not SCENARIO_TABLE.fullmatch(name)
+    ]

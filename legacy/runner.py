@@ -25,6 +25,7 @@ from legacy.load import (
 from legacy.plan import TablePlan, build_plan
 from legacy.reports import Progress, RunReport, TableReport
 from legacy.runs import end_run, source_key, start_run
+from legacy.scenario_tables import move_scenario_table, scenario_tables
 from legacy.source import LegacySource
 from legacy.tracking import APP_IDS_ABOVE, set_tracking, tracking_enabled
 from legacy.verify import DigestWorkers
@@ -163,7 +164,15 @@ def migrate(
                     reports.update((table.table, table) for table in done)
             report.tables = [reports[plan.table] for plan in plans]
             if not tables:
-                for table in unknown_tables(source, [*planned, *elsewhere]):
+                scenarios = scenario_tables(source)
+                for table in scenarios:
+                    moved = move_scenario_table(
+                        source, pg, table, source_path=source_key(source.path),
+                        run_id=run_id, prefer=prefer if catch_up else None,
+                    )  # fmt: skip
+                    report.tables.append(moved)
+                known = [*planned, *elsewhere, *scenarios]
+                for table in unknown_tables(source, known):
                     archived = archive_table(
                         source, pg, table, source_path=source_key(source.path),
                         run_id=run_id,

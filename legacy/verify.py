@@ -499,8 +499,8 @@ def describe_mismatches(
     for key in check.extra[:limit]:
         yield "in PostgreSQL, not in the legacy file", key, []
     for key, rowid in check.changed[:limit]:
-        if check.plan is None:  # an archived table: its rows are compared whole
-            yield "content differs (archived row)", key, []
+        if check.plan is None:  # archived or scenario rows, compared in Python
+            yield f"content differs ({check.kind})", key, check.differing.get(key, [])
             continue
         columns = differing_columns(source, pg, check.plan, key, rowid)
         yield "content differs", key, columns

@@ -48,6 +48,7 @@ from legacy.catalog import home_tables, table_rules
 from legacy.connect import django_connector
 from legacy.plan import TargetMissing, check_target
 from legacy.schema import create_legacy_schema
+from legacy.schema.table import SCENARIO_TABLE
 from legacy.source import ANALYTICS_TABLES, LegacySource
 from legacy.tracking import APP_IDS_ABOVE
 
@@ -675,13 +676,34 @@ def generated_run(generated_legacy, migrate_articles):
     return facts, result
 
 
-# The generator plants in every table; these check the analytics tables with a home
-# (the configuration side is import_legacy_config's, the rest is archived whole).
+# The generator plants in every table; these check the analytics tables with a home,
+# the scenario tables' in scenario_articles (the configuration side is
+# import_legacy_config's, the rest is archived whole).
 
 
 def moved_here(table: str) -> bool:
+    if SCENARIO_TABLE.fullmatch(table):
+        return True
     with django_connector()() as pg:
         return table in home_tables(pg)
+
+
+def stored_value(pg, planted):
+    """The planted value's column as PostgreSQL holds it, or None if no row."""
+    key = planted.key
+    if type(key) is str:
+        key = key.replace("\x00", "")
+    if SCENARIO_TABLE.fullmatch(planted.table):
+        query = (
+            f'SELECT "{planted.column}" FROM scenario_articles '
+            "WHERE article_table = %s AND uri = %s"
+        )
+        return pg.execute(query, [planted.table, key]).fetchone()
+    key_column = table_rules(pg, planted.table).key
+    query = (
+        f'SELECT "{planted.column}" FROM "{planted.table}" WHERE "{key_column}" = %s'
+    )
+    return pg.execute(query, [key]).fetchone()
 
 
 def test_generated_rejects_land_with_their_reasons(generated_run):
@@ -727,27 +749,20 @@ def test_generated_source_rows_are_migrated_plus_rejected(generated_run):
 
 def test_generated_planted_values_land_as_expected(generated_run):
     facts, _result = generated_run
-    checked = 0
+    checked = scenario_rows = 0
     with django_connector()() as pg:
-        homes = set(home_tables(pg))
         for planted in facts.planted:
-            if planted.table not in homes:
+            if not moved_here(planted.table):
                 continue
-            key = planted.key
-            if type(key) is str:
-                key = key.replace("\x00", "")
-            key_column = table_rules(pg, planted.table).key
-            query = (
-                f'SELECT "{planted.column}" FROM "{planted.table}" '
-                f'WHERE "{key_column}" = %s'
-            )
-            row = pg.execute(query, [key]).fetchone()
+            row = stored_value(pg, planted)
             if row is None:  # the planted value sits in a rejected row
                 continue
             assert row[0] == planted.expected, (planted.table, planted.kind)
             checked += 1
+            scenario_rows += bool(SCENARIO_TABLE.fullmatch(planted.table))
     moved = [p for p in facts.planted if moved_here(p.table)]
     assert checked > len(moved) / 2
+    assert scenario_rows >= 8
 
 
 def test_generated_file_validates(generated_run, validate_migration):

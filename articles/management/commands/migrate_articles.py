@@ -352,6 +352,12 @@ class Command(BaseCommand):
             )
         for table in reports:
             self._print_details(table, verbosity)
+        scenarios = [t.table for t in reports if t.home == "scenario_articles"]
+        if scenarios:
+            self.stdout.write(
+                "Scenario tables, their rows in scenario_articles: "
+                f"{', '.join(scenarios)}"
+            )
         archived = [table.table for table in reports if table.home == "legacy_archive"]
         if archived:
             self.stdout.write(

@@ -114,4 +114,6 @@ def _config_home(figures: dict[str, Any]) -> str:
 def _analytics_home(name: str, figures: dict[str, Any]) -> str:
     if figures.get("home") == "legacy_archive":
         return "PostgreSQL: legacy_archive (kept whole)"
+    if figures.get("home"):
+        return f"PostgreSQL: {figures['home']}"
     return f"PostgreSQL: {name}"

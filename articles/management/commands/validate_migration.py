@@ -18,6 +18,7 @@ from legacy.catalog import home_tables
 from legacy.connect import django_connector
 from legacy.plan import TargetMissing
 from legacy.runs import source_key
+from legacy.scenario_tables import check_scenario_table, scenario_tables
 from legacy.source import (
     LOCK_TIMEOUT,
     LegacySource,
@@ -84,9 +85,14 @@ class Command(BaseCommand):
                     *verify.validate(legacy, pg, connect, tables or ())
                 ]
                 if not tables:
+                    key = source_key(legacy.path)
+                    checks += [
+                        check_scenario_table(legacy, pg, table, key)
+                        for table in scenario_tables(legacy)
+                    ]
                     known = [*home_tables(pg), *config_side_tables()]
                     checks += [
-                        check_archive(legacy, pg, table, source_key(legacy.path))
+                        check_archive(legacy, pg, table, key)
                         for table in unknown_tables(legacy, known)
                     ]
                 failed = [check for check in checks if not check.ok]
