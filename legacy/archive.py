@@ -19,7 +19,9 @@ archived row with the file's.
 from __future__ import annotations
 
 import base64
+import json
 import math
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -32,6 +34,7 @@ from legacy.runs import now
 from legacy.source import LegacySource, quote_identifier
 
 BATCH: Final = 2000
+WITHOUT_ROWID: Final = re.compile(r"\)\s*WITHOUT\s+ROWID\s*(,|$)", re.IGNORECASE)
 
 
 def archive_value(kind: bytes | str, value: Any) -> Any:
@@ -55,15 +58,39 @@ def archive_value(kind: bytes | str, value: Any) -> Any:
     return value
 
 
+def primary_key(source: LegacySource, table: str) -> tuple[str, ...] | None:
+    """The key columns of a WITHOUT ROWID table, None for an ordinary table."""
+    row = source.conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+    ).fetchone()
+    text = row[0] if row else None
+    text = text.decode() if isinstance(text, bytes) else text
+    if not text or not WITHOUT_ROWID.search(text):
+        return None
+    info = source.conn.execute(
+        f"PRAGMA table_info({quote_identifier(table)})"
+    ).fetchall()
+    keyed = sorted((int(pk), name) for _cid, name, _type, _nn, _dflt, pk in info if pk)
+    return tuple(
+        name.decode() if isinstance(name, bytes) else name for _pk, name in keyed
+    )
+
+
 def archive_rows(
     source: LegacySource, table: str
 ) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    """The table's rows as (rowid, JSON row), in batches, rowid order."""
+    """The table's rows as (rowid, JSON row), in batches, rowid order.
+
+    A WITHOUT ROWID table has no rowid: its rows come in key order, numbered
+    from 1 in that order (the number stands in for the rowid, the key itself
+    is in the row).
+    """
+    key = primary_key(source, table)
+    if key is not None:
+        yield from _rows_by_key(source, table, key)
+        return
     columns = source.columns(table)
-    select = ", ".join(
-        f"typeof({quote_identifier(name)}), {quote_identifier(name)}"
-        for name in columns
-    )
+    select = _typed_select(columns)
     after = None
     while True:
         where = "" if after is None else "WHERE rowid > ? "
@@ -75,16 +102,49 @@ def archive_rows(
         if not rows:
             return
         after = rows[-1][0]
-        yield [
-            (
-                int(row[0]),
-                {
-                    name: archive_value(row[1 + 2 * i], row[2 + 2 * i])
-                    for i, name in enumerate(columns)
-                },
-            )
-            for row in rows
-        ]
+        yield [(int(row[0]), _json_row(columns, row[1:])) for row in rows]
+
+
+def _typed_select(columns: Sequence[str]) -> str:
+    return ", ".join(
+        f"typeof({quote_identifier(name)}), {quote_identifier(name)}"
+        for name in columns
+    )
+
+
+def _json_row(columns: Sequence[str], typed: Sequence[Any]) -> dict[str, Any]:
+    return {
+        name: archive_value(typed[2 * i], typed[2 * i + 1])
+        for i, name in enumerate(columns)
+    }
+
+
+def _rows_by_key(
+    source: LegacySource, table: str, key: tuple[str, ...]
+) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    columns = source.columns(table)
+    order = ", ".join(map(quote_identifier, key))
+    select = f"{order}, {_typed_select(columns)}"
+    after: list[Any] | None = None
+    number = 0
+    while True:
+        where = ""
+        if after is not None:
+            marks = ", ".join("?" * len(key))
+            where = f"WHERE ({order}) > ({marks}) "
+        rows = source.conn.execute(
+            f"SELECT {select} FROM {quote_identifier(table)} {where}"
+            f"ORDER BY {order} LIMIT ?",
+            [*(after or []), BATCH],
+        ).fetchall()
+        if not rows:
+            return
+        after = list(rows[-1][: len(key)])
+        batch = []
+        for row in rows:
+            number += 1
+            batch.append((number, _json_row(columns, row[len(key) :])))
+        yield batch
 
 
 def archive_table(
@@ -97,6 +157,7 @@ def archive_table(
 ) -> TableReport:
     """Archive every row of ``table``; drop archived rows the file lost."""
     report = TableReport(table)
+    key = primary_key(source, table)
     with pg.transaction():
         seen: list[int] = []
         for batch in archive_rows(source, table):
@@ -105,12 +166,21 @@ def archive_table(
                 cursor.executemany(
                     "INSERT INTO legacy_archive (run_id, source_path, table_name, "
                     "legacy_rowid, legacy_key, row, archived_at) VALUES (%s, %s, %s, "
-                    "%s, NULL, %s, %s) ON CONFLICT (source_path, table_name, "
+                    "%s, %s, %s, %s) ON CONFLICT (source_path, table_name, "
                     "legacy_rowid) DO UPDATE SET row = EXCLUDED.row, "
+                    "legacy_key = EXCLUDED.legacy_key, "
                     "run_id = EXCLUDED.run_id, archived_at = EXCLUDED.archived_at "
                     "WHERE legacy_archive.row IS DISTINCT FROM EXCLUDED.row",
                     [
-                        (run_id, source_path, table, rowid, Jsonb(row), stamp)
+                        (
+                            run_id,
+                            source_path,
+                            table,
+                            rowid,
+                            _key_text(key, row),
+                            Jsonb(row),
+                            stamp,
+                        )
                         for rowid, row in batch
                     ],
                 )
@@ -123,6 +193,13 @@ def archive_table(
         )
     report.migrated = report.source
     return report
+
+
+def _key_text(key: tuple[str, ...] | None, row: dict[str, Any]) -> str | None:
+    """A WITHOUT ROWID row's key as JSON text (its number stands in for a rowid)."""
+    if key is None:
+        return None
+    return json.dumps([row[name] for name in key], ensure_ascii=False)
 
 
 @dataclass
@@ -172,14 +249,17 @@ def check_archive(
         ).fetchall()
     )
     check = ArchiveCheck(table, migrated=len(stored))
+    key = primary_key(source, table)
     for batch in archive_rows(source, table):
         check.source_rows += len(batch)
         for rowid, row in batch:
+            # A WITHOUT ROWID row is named by its key, the others by rowid.
+            name = rowid if key is None else _key_text(key, row)
             kept = stored.pop(rowid, None)
             if kept is None:
-                check.missing.append(rowid)
+                check.missing.append(name)
             elif kept != row:
-                check.changed.append((rowid, rowid))
+                check.changed.append((name, rowid))
     check.extra = sorted(stored)
     return check
 

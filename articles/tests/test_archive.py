@@ -114,3 +114,68 @@ def test_catch_up_follows_the_file(
 )
 def test_archive_values(kind, value, expected):
     assert archive_value(kind, value) == expected
+
+
+@pytest.fixture
+def with_keyed_table(legacy_file):
+    """A WITHOUT ROWID table: no rowid to key its archived rows by."""
+    path = legacy_file({"articles": [article(1)]})
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(
+            "CREATE TABLE custom_pairs (a TEXT, b INTEGER, n INTEGER, r REAL, "
+            "t TEXT, x BLOB, PRIMARY KEY (a, b)) WITHOUT ROWID"
+        )
+        conn.executemany(
+            "INSERT INTO custom_pairs VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                ("beta", 1, 42, 2.5, "plain text", b"\x00\x01\xff"),
+                ("alpha", 2, None, float("-inf"), "nul \x00 inside", None),
+                ("alpha", 1, -(2**62), None, None, b""),
+            ],
+        )
+        conn.commit()
+    return path
+
+
+def keyed_rows() -> dict[str | None, dict]:
+    return {
+        row.legacy_key: row.row
+        for row in LegacyArchive.objects.filter(table_name="custom_pairs")
+    }
+
+
+def test_a_without_rowid_table_is_archived_by_its_key(
+    with_keyed_table, migrate_articles, validate_migration
+):
+    result = migrate_articles("--source", str(with_keyed_table))
+    assert result.code == 0, result.err
+    rows = keyed_rows()
+    assert list(rows) == ['["alpha", 1]', '["alpha", 2]', '["beta", 1]']
+    assert rows['["beta", 1]'] == {
+        "a": "beta", "b": 1, "n": 42, "r": 2.5, "t": "plain text",
+        "x": {"base64": "AAH/"},
+    }  # fmt: skip
+    assert rows['["alpha", 2]']["r"] == {"real": "-inf"}
+    assert rows['["alpha", 1]']["x"] == {"base64": ""}
+    assert validate_migration("--source", str(with_keyed_table)).code == 0
+
+
+def test_a_without_rowid_table_follows_the_file_and_is_validated(
+    with_keyed_table, migrate_articles, validate_migration
+):
+    migrate_articles("--source", str(with_keyed_table))
+    with closing(sqlite3.connect(with_keyed_table)) as conn:
+        conn.execute("DELETE FROM custom_pairs WHERE a = 'alpha' AND b = 1")
+        conn.execute("INSERT INTO custom_pairs (a, b, t) VALUES ('gamma', 0, 'new')")
+        conn.commit()
+    assert migrate_articles("--source", str(with_keyed_table), "--catch-up").code == 0
+    assert list(keyed_rows()) == ['["alpha", 2]', '["beta", 1]', '["gamma", 0]']
+    assert validate_migration("--source", str(with_keyed_table)).code == 0
+    with django_connector()() as pg:
+        pg.execute(
+            "UPDATE legacy_archive SET row = row - 't' "
+            "WHERE table_name = 'custom_pairs' AND legacy_key = '[\"beta\", 1]'"
+        )
+    result = validate_migration("--source", str(with_keyed_table))
+    assert result.code == 1
+    assert "custom_pairs '[\"beta\", 1]': content differs (archived row)" in result.out
