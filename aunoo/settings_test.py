@@ -19,7 +19,11 @@ if not os.environ.get("AUNOO_TEST_DIR"):
 _test_dir = os.environ["AUNOO_TEST_DIR"]
 os.environ["AUNOO_PGDATA"] = os.path.join(_test_dir, "pgdata")
 os.environ["AUNOO_PGDATA_THROWAWAY"] = "1"
-os.environ["SQLITE_DB_PATH"] = os.path.join(_test_dir, "aunoo.sqlite3")
+# A command a test starts in a child process works on the test's own SQLite
+# database, which the test names here.
+os.environ["SQLITE_DB_PATH"] = os.environ.get("AUNOO_TEST_SQLITE") or os.path.join(
+    _test_dir, "aunoo.sqlite3"
+)
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else")
 os.environ["DEBUG"] = "false"
 os.environ["AUNOO_ENV_FILE"] = os.devnull

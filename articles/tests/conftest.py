@@ -112,16 +112,19 @@ def child_environment() -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": url,
+        "AUNOO_TEST_SQLITE": str(connections["default"].settings_dict["NAME"]),
         "DJANGO_SETTINGS_MODULE": "aunoo.settings_test",
     }
 
 
-def start_child(path: Path, *args: str) -> subprocess.Popen[bytes]:
-    """``migrate_articles --source PATH ARGS`` in a process of its own."""
+def start_child(
+    path: Path, *args: str, command: str = "migrate_articles"
+) -> subprocess.Popen[bytes]:
+    """``COMMAND --source PATH ARGS`` in a process of its own, on the test databases."""
     from django.conf import settings
 
     return subprocess.Popen(
-        [sys.executable, "manage.py", "migrate_articles", "--skip-checks",
+        [sys.executable, "manage.py", command, "--skip-checks",
          "--source", str(path), *args],
         cwd=settings.BASE_DIR, env=child_environment(),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -35,6 +35,19 @@ class Command(BaseCommand):
         parser.add_argument("--prefer", choices=("legacy", "app"))
         parser.add_argument("--apply-deletes", action="store_true")
         parser.add_argument("--full", action="store_true")
+        parser.add_argument(
+            "--batch-size", type=int, metavar="ROWS",
+            help="Passed to migrate_articles: rows per batch.",
+        )  # fmt: skip
+        parser.add_argument(
+            "--throttle", type=float, metavar="RATIO",
+            help="Passed to migrate_articles: rest this share of each batch's time.",
+        )  # fmt: skip
+        parser.add_argument(
+            "--lock-timeout", type=float, metavar="SECONDS",
+            help="Passed to migrate_articles: how long to wait for the legacy app's "
+            "lock on the file.",
+        )  # fmt: skip
 
     def handle(
         self,
@@ -56,6 +69,9 @@ class Command(BaseCommand):
         args += ["--prefer", prefer] if prefer else []
         args += ["--apply-deletes"] if apply_deletes else []
         args += ["--full"] if full else []
+        for option in ("batch_size", "throttle", "lock_timeout"):
+            if options.get(option) is not None:
+                args += [f"--{option.replace('_', '-')}", str(options[option])]
         detail = StringIO()
         code = 0
         try:
