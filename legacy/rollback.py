@@ -31,6 +31,12 @@ removed from a uri) is written under the repaired key, beside the original row.
 Rows deleted in PostgreSQL stay in the file. A legacy column with no typed home
 gets NULL for rows created in PostgreSQL, which never had a value for it.
 
+``scenario_articles`` goes back into each ``articles_scenario_N`` table (one the
+file lacks is created, its block columns in name order), and a full rollback
+writes archived rows (``legacy_archive``) back into their tables under their
+rowids (a table the file lacks is created with untyped columns: the archive
+keeps each value and its storage class, not the declared types).
+
 PostgreSQL is read on a dedicated read-only REPEATABLE READ connection, so the
 seven tables come from one snapshot, through server-side cursors in batches:
 memory stays flat whatever the table size. The file is written in one SQLite
@@ -44,6 +50,7 @@ exactly what the write starts from, and a refused run leaves no backup behind.
 
 from __future__ import annotations
 
+import base64
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -65,11 +72,12 @@ from articles.models import (
     KeywordArticleMatch,
     MediaBias,
     RawArticle,
+    ScenarioArticle,
 )
 from legacy.connect import django_connector
 from legacy.convert import format_legacy_timestamp
-from legacy.schema import create_legacy_schema
-from legacy.schema.table import ANALYTICS
+from legacy.schema import create_legacy_schema, scenario_table
+from legacy.schema.table import ANALYTICS, SCENARIO_TABLE
 from legacy.schema.versions import side
 from legacy.source import LOCK_TIMEOUT, SQLITE_HEADER, quote_identifier
 from legacy.tracking import APP_IDS_ABOVE
@@ -112,6 +120,10 @@ CORE_TABLES = (
     TableSpec(ArticleAnnotation, ("created_at", "updated_at")),
     TableSpec(MediaBias, ("last_updated", "updated_at")),
 )
+
+
+# scenario_articles goes back table by table (see export_scenarios).
+SCENARIO_SPEC = TableSpec(ScenarioArticle, ("publication_date", "submission_date"))
 
 
 def _every_table() -> tuple[TableSpec, ...]:
@@ -472,6 +484,177 @@ def export_table(
     return report
 
 
+# --- scenario tables and archived tables -----------------------------------------
+
+
+class ScenarioWriter(RowWriter):
+    """A scenario table's rows: the shared columns typed, the blocks' from
+    ``block_values`` (which plays the part of ``legacy_extra.unmapped``)."""
+
+    def __init__(self, target_columns: list[str], report: TableRollback) -> None:
+        super().__init__(SCENARIO_SPEC, target_columns, report)
+        self.select = [*self.typed, LEGACY_EXTRA, "block_values"]
+        # Which scenario table a row is in, and its keys here: none is a legacy column.
+        report.columns_not_in_target = []
+
+    def legacy_row(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        extra = dict(row[-2] or {})
+        extra["unmapped"] = {**(row[-1] or {}), **(extra.get("unmapped") or {})}
+        return super().legacy_row((*row[:-2], extra))
+
+
+def _scenario_ddl(analytics: psycopg.Connection[Any], table: str) -> str:
+    """The CREATE TABLE of a scenario table the file lacks, from its rows' blocks.
+
+    The legacy app orders the blocks by building block id, which PostgreSQL
+    does not keep: they come in name order.
+    """
+    keys = analytics.execute(
+        "SELECT DISTINCT jsonb_object_keys(block_values) FROM scenario_articles "
+        "WHERE article_table = %s",
+        [table],
+    ).fetchall()
+    names = {key for (key,) in keys}
+    blocks = sorted(
+        name
+        for name in names
+        if not (name.endswith("_explanation") and name[: -len("_explanation")] in names)
+    )
+    found = SCENARIO_TABLE.fullmatch(table)
+    number = int(found.group(1)) if found else 0
+    return scenario_table(number, tuple(blocks)).sql()
+
+
+def export_scenarios(
+    legacy: sqlite3.Connection,
+    analytics: psycopg.Connection[Any],
+    since: datetime | None,
+) -> list[TableRollback]:
+    """``scenario_articles`` back into each ``articles_scenario_N`` table.
+
+    A scenario table the file lacks is created (its block columns in name
+    order). ``since`` selects by publication and submission date.
+    """
+    tables = [
+        name
+        for (name,) in analytics.execute(
+            "SELECT DISTINCT article_table FROM scenario_articles ORDER BY 1"
+        ).fetchall()
+    ]
+    reports = []
+    for table in tables:
+        if not SCENARIO_TABLE.fullmatch(table):
+            continue  # only the legacy app's own names go back
+        report = TableRollback(table)
+        if not target_columns(legacy, table):
+            legacy.execute(_scenario_ddl(analytics, table))
+        writer = ScenarioWriter(target_columns(legacy, table), report)
+        query = sql.SQL(
+            "SELECT {} FROM scenario_articles WHERE article_table = %(table)s{} "
+            "ORDER BY id"
+        ).format(
+            sql.SQL(", ").join(map(sql.Identifier, writer.select)),
+            sql.SQL(
+                " AND (publication_date >= %(since)s OR submission_date >= %(since)s)"
+                if since is not None
+                else ""
+            ),
+        )
+        statement = writer.statement(table)
+        with analytics.cursor(name=f"rollback_{table}") as cursor:
+            cursor.execute(query, {"table": table, "since": since})
+            while batch := cursor.fetchmany(BATCH_ROWS):
+                rows = [writer.legacy_row(row) for row in batch]
+                _write_batch(legacy, statement, rows, report)
+        reports.append(report)
+    return reports
+
+
+def sqlite_value(value: Any) -> Any:
+    """An archived value (see :func:`legacy.archive.archive_value`) for SQLite."""
+    if isinstance(value, dict):
+        if "base64" in value:
+            return base64.b64decode(value["base64"])
+        if "text_base64" in value:
+            return TextBytes(base64.b64decode(value["text_base64"]))
+        if "real" in value:
+            return float(value["real"])
+    return value
+
+
+class TextBytes(bytes):
+    """Bytes that were TEXT in the file (a NUL inside, or not UTF-8)."""
+
+
+def export_archive(
+    legacy: sqlite3.Connection, analytics: psycopg.Connection[Any]
+) -> list[TableRollback]:
+    """Archived tables back into the file, each row under its rowid.
+
+    A table the file lacks is created with the archived columns, untyped (the
+    archive keeps values and their storage classes, not the declared types).
+    A WITHOUT ROWID table's rows go back by their key.
+    """
+    tables = [
+        name
+        for (name,) in analytics.execute(
+            "SELECT DISTINCT table_name FROM legacy_archive ORDER BY 1"
+        ).fetchall()
+    ]
+    reports = []
+    for table in tables:
+        report = TableRollback(table)
+        query = (
+            "SELECT legacy_rowid, legacy_key IS NOT NULL, row FROM legacy_archive "
+            "WHERE table_name = %s ORDER BY source_path, legacy_rowid"
+        )
+        with analytics.cursor(name=f"rollback_archive_{table}") as cursor:
+            cursor.execute(query, [table])
+            while batch := cursor.fetchmany(BATCH_ROWS):
+                columns = target_columns(legacy, table)
+                if not columns:
+                    names = ", ".join(map(quote_identifier, batch[0][2]))
+                    legacy.execute(f"CREATE TABLE {quote_identifier(table)} ({names})")
+                    columns = target_columns(legacy, table)
+                for rowid, keyed, row in batch:
+                    _write_archived(legacy, table, columns, rowid, keyed, row, report)
+        reports.append(report)
+    return reports
+
+
+def _write_archived(
+    legacy: sqlite3.Connection,
+    table: str,
+    columns: list[str],
+    rowid: int,
+    keyed: bool,
+    row: dict[str, Any],
+    report: TableRollback,
+) -> None:
+    names = [name for name in row if name in columns]
+    report.columns_not_in_target = sorted(
+        set(report.columns_not_in_target) | (set(row) - set(columns))
+    )
+    values = [sqlite_value(row[name]) for name in names]
+    marks = [
+        "CAST(? AS TEXT)" if isinstance(value, TextBytes) else "?" for value in values
+    ]
+    if not keyed:
+        names, marks, values = ["rowid", *names], ["?", *marks], [rowid, *values]
+    statement = (
+        f"INSERT OR REPLACE INTO {quote_identifier(table)} "
+        f"({', '.join(map(quote_identifier, names))}) VALUES ({', '.join(marks)})"
+    )
+    try:
+        legacy.execute(
+            statement, [bytes(v) if isinstance(v, TextBytes) else v for v in values]
+        )
+    except sqlite3.IntegrityError as exc:
+        report.failed.append((str(rowid), str(exc)))
+        return
+    report.written += 1
+
+
 def move_app_ids_past(alias: str, legacy: sqlite3.Connection) -> None:
     """Ids made here from now on start above what the file will hand out.
 
@@ -529,6 +712,14 @@ def rollback_articles(
                     report.tables.append(export_table(legacy, analytics, spec, since))
                     if on_table is not None:
                         on_table(report.tables[-1])
+                extra = export_scenarios(legacy, analytics, since)
+                # Archived rows came from the file as they are: a full rollback
+                # writes them back, one --since leaves them.
+                extra += export_archive(legacy, analytics) if since is None else []
+                for table in extra:
+                    report.tables.append(table)
+                    if on_table is not None:
+                        on_table(table)
                 # In rollback-journal mode COMMIT waits for the file's readers.
                 legacy.execute("COMMIT")
                 move_app_ids_past(alias, legacy)

@@ -508,3 +508,47 @@ def test_every_analytics_table_goes_back(generated_legacy, migrate_articles, tmp
             back = conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
             assert (table, back) == (table, here)
             assert here > 0, table
+
+
+def test_scenario_and_archived_tables_go_back(
+    generated_legacy, migrate_articles, tmp_path
+):
+    path, _facts = generated_legacy(
+        articles=60,
+        dirty=False,
+        extra_tables=("custom_log",),
+        extra_tables_without_rowid=("custom_pairs",),
+    )
+    assert migrate_articles("--source", str(path)).code == 0
+    target = tmp_path / "back.db"  # a new file: every table is created
+    call_command("rollback_articles", "--target", str(target), "--all", "--no-backup")
+
+    def rows(file: Path, query: str) -> list[tuple[object, ...]]:
+        with closing(sqlite3.connect(file)) as conn:
+            conn.text_factory = bytes
+            return sorted(conn.execute(query).fetchall(), key=repr)
+
+    with closing(sqlite3.connect(path)) as conn:
+        scenarios = [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE name LIKE 'articles_scenario_%'"
+            )
+        ]
+    assert scenarios
+    for table in scenarios:
+        with closing(sqlite3.connect(path)) as conn:
+            columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+        blocks = [
+            c for c in columns if c not in {"publication_date", "submission_date"}
+        ]
+        query = f"SELECT {', '.join(blocks)} FROM {table}"
+        assert rows(target, query) == rows(path, query), table
+        assert len(rows(path, query)) > 0, table
+    for table in ("custom_log", "custom_pairs"):
+        with closing(sqlite3.connect(path)) as conn:
+            columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+        typed = ", ".join(f'typeof("{c}"), "{c}"' for c in columns)
+        query = f"SELECT {typed} FROM {table}"
+        assert rows(target, query) == rows(path, query), table
+        assert len(rows(path, query)) > 0, table
