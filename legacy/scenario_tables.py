@@ -368,6 +368,28 @@ def move_scenario_table(
     return report
 
 
+def scan_scenario_table(
+    source: LegacySource, pg: psycopg.Connection[Any], table: str
+) -> TableReport:
+    """The dry run's figures for ``table``: the same rules, nothing written."""
+    plan = scenario_plan(source, pg, table)
+    report = TableReport(table, home=HOME, missing=plan.missing)
+    conversions: Counter[tuple[str, str]] = Counter()
+    reasons: Counter[str] = Counter()
+    for _raw, row, reason, _column in _sort_out(plan, source):
+        report.source += 1
+        if reason is not None:
+            reasons[reason] += 1
+            continue
+        _count(report, conversions, table, row)
+    report.rejected = sum(reasons.values())
+    report.migrated = report.source - report.rejected
+    report.reject_reasons = dict(reasons)
+    for (name, issue), count in sorted(conversions.items()):
+        report.conversions.setdefault(name, {})[issue] = count
+    return report
+
+
 def _outside_message(table: str, uri: Any, origin: str) -> str:
     return (
         f"{table} {uri!r}: changed in scenario_articles outside the app (by a "

@@ -1035,6 +1035,7 @@ def test_the_dry_run_and_the_real_run_agree_on_a_dirty_file(
     migrate_articles("--source", str(path))
     summary = MigrationRun.objects.get().summary
     assert figures
+    assert {"articles_scenario_1", "articles_scenario_2"} <= set(figures)
     for table, (source, migrated, rejected, repaired) in figures.items():
         real = summary[table]
         assert (source, migrated, rejected, repaired) == (

@@ -18,6 +18,7 @@ from legacy.config import CONFIG_SIDE
 from legacy.connect import Connect, django_connector
 from legacy.plan import TablePlan, TargetMissing, build_plan
 from legacy.runs import RunLocked
+from legacy.scenario_tables import scan_scenario_table, scenario_tables
 from legacy.source import (
     LOCK_TIMEOUT,
     LegacySource,
@@ -314,10 +315,14 @@ class Command(BaseCommand):
         with connect() as pg:
             plans = build_plan(legacy, pg, tables)
             expected = tables or home_tables(pg)
+            scenarios = [
+                scan_scenario_table(legacy, pg, table)
+                for table in ([] if tables else scenario_tables(legacy))
+            ]
         self.stdout.write(self.style.MIGRATE_HEADING(f"Plan for {legacy.path}:"))
         for plan in plans:
             self._print_plan(plan, verbosity)
-        self._print_report(scan.scan(legacy, plans), verbosity)
+        self._print_report([*scan.scan(legacy, plans), *scenarios], verbosity)
         self._print_unmoved(legacy.unmoved_tables([plan.table for plan in plans]))
         self._print_missing(legacy.missing_tables(expected))
         self.stdout.write("Dry run: nothing was written.")
