@@ -137,9 +137,9 @@ def plan_table(
     target_names = {column.name for column in targets}
     if rules.key not in by_name:
         unknown = [name for name in legacy.columns if name not in target_names]
-        raise SourceError(_missing_key_message(table, rules.key, unknown))
+        raise SourceError(missing_key_message(table, rules.key, unknown))
     mapped = tuple(
-        _column_map(column, by_name[column.name])
+        column_map(column, by_name[column.name])
         for column in targets
         if column.name in by_name
     )
@@ -155,7 +155,7 @@ def plan_table(
     )
 
 
-def _missing_key_message(table: str, key: str, unknown: list[str]) -> str:
+def missing_key_message(table: str, key: str, unknown: list[str]) -> str:
     renamed = unknown[0] if len(unknown) == 1 else "<its new name>"
     if not renamed.isidentifier() and len(unknown) == 1:
         renamed = quote_identifier(renamed)
@@ -169,7 +169,7 @@ def _missing_key_message(table: str, key: str, unknown: list[str]) -> str:
     )
 
 
-def _column_map(column: TargetColumn, index: int) -> ColumnMap:
+def column_map(column: TargetColumn, index: int) -> ColumnMap:
     try:
         kind, copy_type = TARGET_TYPES[column.data_type]
     except KeyError as exc:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 import psycopg
@@ -40,7 +40,13 @@ from psycopg.types.json import Jsonb
 from legacy.archive import ArchiveCheck
 from legacy.catalog import TableRules
 from legacy.convert import describe_issue, split_issue
-from legacy.plan import EXTRA_COLUMN, ColumnMap, TablePlan, _column_map, target_columns
+from legacy.plan import (
+    EXTRA_COLUMN,
+    TablePlan,
+    column_map,
+    missing_key_message,
+    target_columns,
+)
 from legacy.rejects import reject_message
 from legacy.reports import SAMPLE_LIMIT, TableReport
 from legacy.rows import (
@@ -52,7 +58,7 @@ from legacy.rows import (
 )
 from legacy.runs import now
 from legacy.schema.table import SCENARIO_TABLE
-from legacy.source import LegacySource
+from legacy.source import LegacySource, SourceError
 from legacy.tracking import APP_APPLICATION_NAME
 
 HOME: Final = "scenario_articles"
@@ -86,19 +92,12 @@ def scenario_plan(
         column for column in target_columns(pg, HOME) if column.name not in OWN_COLUMNS
     ]
     if KEY not in by_name:
-        from legacy.plan import _missing_key_message
-        from legacy.source import SourceError
-
-        raise SourceError(_missing_key_message(table, KEY, []))
-    mapped: tuple[ColumnMap, ...] = tuple(
-        _column_map(column, by_name[column.name])
+        raise SourceError(missing_key_message(table, KEY, []))
+    # Every shared column may be empty (a row without its key is refused as such).
+    mapped = tuple(
+        replace(column_map(column, by_name[column.name]), nullable=True)
         for column in targets
         if column.name in by_name
-    )
-    # Every shared column may be empty in a scenario row but its key.
-    mapped = tuple(
-        ColumnMap(c.name, c.source_index, c.kind, c.copy_type, c.name != KEY, c.convert)
-        for c in mapped
     )
     names = {column.name for column in mapped}
     return TablePlan(
