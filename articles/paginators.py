@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -25,6 +26,24 @@ class BoundedCountPaginator(Paginator):  # type: ignore[type-arg]
         if exact <= EXACT_COUNT_LIMIT:
             return exact
         return max(_planner_estimate(queryset), exact)
+
+
+@dataclass(frozen=True)
+class BoundedCount:
+    """How many rows match: exact up to a bound, the planner's estimate beyond."""
+
+    count: int
+    exact: bool
+
+
+def bounded_count(
+    queryset: QuerySet[Any], limit: int = EXACT_COUNT_LIMIT
+) -> BoundedCount:
+    """Counts at most ``limit + 1`` rows; past ``limit``, "about" the estimate."""
+    counted = queryset.order_by()[: limit + 1].count()
+    if counted <= limit:
+        return BoundedCount(counted, exact=True)
+    return BoundedCount(max(_planner_estimate(queryset.order_by()), counted), False)
 
 
 def _planner_estimate(queryset: QuerySet[Any]) -> int:

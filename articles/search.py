@@ -43,6 +43,12 @@ SORT_NEWEST = "newest"
 SORT_OLDEST = "oldest"
 SORT_RELEVANCE = "relevance"
 SORTS = (SORT_NEWEST, SORT_OLDEST, SORT_RELEVANCE)
+# The quick date ranges of the daily flow: the last day, week and month.
+WITHIN = {
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+}
 
 # ts_headline marks matches with these; they are swapped for <mark> only after
 # the whole snippet has been HTML-escaped, so the article's own markup stays text.
@@ -77,6 +83,8 @@ class Filters:
     date_to: date | None = None
     analyzed: bool | None = None
     sort: str = ""
+    # A quick range up to now ("24h", "7d", "30d"), on top of the dates.
+    within: str = ""
 
     @property
     def effective_sort(self) -> str:
@@ -104,6 +112,9 @@ def filter_articles(filters: Filters) -> QuerySet[Article]:
         # and its next day cannot be written.
         next_day = filters.date_to + timedelta(days=1)
         queryset = queryset.filter(publication_date__lt=_start_of(next_day))
+    if filters.within in WITHIN:
+        since = timezone.now() - WITHIN[filters.within]
+        queryset = queryset.filter(publication_date__gte=since)
     if filters.analyzed is True:
         queryset = queryset.filter(analyzed=True)
     elif filters.analyzed is False:

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import UserPreferences
-from articles import crossdb, search
+from articles import crossdb, saved, search
 from articles.models import KeywordArticleMatch
 
 register = template.Library()
@@ -132,3 +132,12 @@ def query_with(context: template.Context, **changes: Any) -> str:
             params[key] = str(value)
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def saved_searches(context: template.Context) -> dict[str, Any]:
+    """The reader's saved searches and their new articles, for the navigation."""
+    user = _signed_in_user(context.get("request"))
+    items = saved.with_new_counts(user) if user is not None else []
+    total = sum(getattr(searched, "new", None) or 0 for searched in items)
+    return {"items": items, "new_total": total}
