@@ -36,10 +36,9 @@ class BoundedCount:
     exact: bool
 
 
-def bounded_count(
-    queryset: QuerySet[Any], limit: int = EXACT_COUNT_LIMIT
-) -> BoundedCount:
+def bounded_count(queryset: QuerySet[Any], limit: int | None = None) -> BoundedCount:
     """Counts at most ``limit + 1`` rows; past ``limit``, "about" the estimate."""
+    limit = EXACT_COUNT_LIMIT if limit is None else limit
     counted = queryset.order_by()[: limit + 1].count()
     if counted <= limit:
         return BoundedCount(counted, exact=True)
