@@ -74,10 +74,11 @@ def chunks(fetch: Fetch) -> Iterator[Sequence[Any]]:
 
 def article_columns(article_of: Callable[[Any], Article]) -> list[Column]:
     """The article's exported fields, read through ``article_of(row)``."""
-    return [
-        Column(name, lambda row, name=name: getattr(article_of(row), name))
-        for name in ARTICLE_FIELDS
-    ]
+
+    def field(name: str) -> Callable[[Any], object]:
+        return lambda row: getattr(article_of(row), name)
+
+    return [Column(name, field(name)) for name in ARTICLE_FIELDS]
 
 
 def attach_notes(

@@ -201,7 +201,9 @@ def _aggregate(queryset: QuerySet[Article], per: str) -> Counts:
     same one the list pages) is its subquery, so its parameters stay bound.
     ``per`` is "day" or "week" (checked by ``window_for``), never free text.
     """
-    inner, params = queryset.values("publication_date", *COLUMNS).query.sql_with_params()
+    inner, params = queryset.values(
+        "publication_date", *COLUMNS
+    ).query.sql_with_params()
     columns = ", ".join(f"a.{name}" for name in COLUMNS)
     sets = ", ".join(
         [f"(bucket, a.{name})" for name, _ in SERIES]
@@ -220,7 +222,9 @@ def _aggregate(queryset: QuerySet[Article], per: str) -> Counts:
         for bucket, *values, unused, count in cursor.fetchall():
             # GROUPING sets a bit, left to right, for each column left out.
             place = next(
-                n for n in range(len(COLUMNS)) if not unused >> (len(COLUMNS) - 1 - n) & 1
+                n
+                for n in range(len(COLUMNS))
+                if not unused >> (len(COLUMNS) - 1 - n) & 1
             )
             key = (bucket, (values[place] or "").strip() or UNSET)
             column = counted[COLUMNS[place]]

@@ -20,6 +20,7 @@ from django.http import (
     QueryDict,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -109,12 +110,18 @@ def list_form(request: HttpRequest) -> ArticleFilterForm:
     return form
 
 
+def form_query(form: ArticleFilterForm) -> QueryDict:
+    """The query string the form read (with the reader's default topic)."""
+    assert isinstance(form.data, QueryDict)  # list_form builds it from request.GET
+    return form.data
+
+
 def filter_query(form: ArticleFilterForm) -> str:
     """The form's query string (default topic included) without paging and view."""
-    params = form.data.copy()
+    params = form_query(form).copy()
     for key in PAGING_KEYS:
         params.pop(key, None)
-    return params.urlencode()
+    return str(params.urlencode())
 
 
 @require_GET
@@ -151,7 +158,9 @@ def trends_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "form": form,
         "filters": filters,
         "ignored": form.ignored(),
-        "trends": trends.trends(filters, window, trends.Links(form.data, window)),
+        "trends": trends.trends(
+            filters, window, trends.Links(form_query(form), window)
+        ),
         "window": window,
         "filter_query": filter_query(form),
         "within_choices": WITHIN_CHOICES[1:],
@@ -485,7 +494,7 @@ NO_FORMAT = "Choose an export format: format=csv, format=jsonl or format=md."
 
 
 @require_GET
-def article_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def article_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The list or search as it is filtered, every match, newest (or oldest) first."""
     kind = _export_kind(request)
     if kind is None:
@@ -497,7 +506,9 @@ def article_export(request: AuthenticatedHttpRequest) -> HttpResponse:
             f"Nothing exported: {problems} Correct the filter and export again."
         )
     filters = form.filters()
-    sort = search.SORT_OLDEST if filters.sort == search.SORT_OLDEST else search.SORT_NEWEST
+    sort = (
+        search.SORT_OLDEST if filters.sort == search.SORT_OLDEST else search.SORT_NEWEST
+    )
     queryset = search.filter_articles(filters)
     user = request.user
 
@@ -517,7 +528,7 @@ def article_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_GET
-def alerts_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def alerts_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The alerts page's matches (its group and unread choice), every one of them."""
     kind = _export_kind(request)
     if kind is None:

@@ -77,14 +77,18 @@ def test_a_tampered_page_link_is_named(member_client: Client) -> None:
 
 def test_chips_filter_by_their_value(member_client: Client) -> None:
     _article(1, category="Policy", sentiment="Negative")
-    body = member_client.get(reverse("articles:list"), {"q": "article"}).content.decode()
+    body = member_client.get(
+        reverse("articles:list"), {"q": "article"}
+    ).content.decode()
     assert 'href="?q=article&amp;category=Policy"' in body
     assert 'href="?q=article&amp;sentiment=Negative"' in body
 
 
 def test_the_way_back_keeps_the_search(member_client: Client) -> None:
     article = _article(1, topic="AI")
-    body = member_client.get(reverse("articles:list"), {"q": "article"}).content.decode()
+    body = member_client.get(
+        reverse("articles:list"), {"q": "article"}
+    ).content.decode()
     assert f'{article.get_absolute_url()}?back=q%3Darticle"' in body
     detail = member_client.get(
         article.get_absolute_url(), {"back": "q=article&topic=AI&evil=1"}

@@ -38,7 +38,7 @@ def _articles(count: int, **fields: object) -> list[Article]:
     ]
 
 
-def _body(response) -> str:  # noqa: ANN001
+def _body(response) -> str:
     assert response.streaming
     return b"".join(response.streaming_content).decode()
 
@@ -81,7 +81,9 @@ def test_json_lines_follow_the_search(member_client: Client) -> None:
         uri="https://export.example/q", title="Quantum sensors", publication_date=START
     )
     text = _body(
-        member_client.get(reverse("articles:export"), {"format": "jsonl", "q": "quantum"})
+        member_client.get(
+            reverse("articles:export"), {"format": "jsonl", "q": "quantum"}
+        )
     )
     records = [json.loads(line) for line in text.splitlines()]
     assert [record["uri"] for record in records] == ["https://export.example/q"]

@@ -23,7 +23,7 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
-def _save(client: Client, name: str, query: str, alert: bool = True):  # noqa: ANN202
+def _save(client: Client, name: str, query: str, alert: bool = True):
     data = {"name": name, "query": query}
     if alert:
         data["alert"] = "on"
@@ -72,7 +72,9 @@ def test_new_articles_are_counted_until_opened(
     searched.save()
     for n, topic in enumerate(("AI", "AI", "Energy")):
         Article.objects.create(
-            uri=f"https://saved.example/{n}", topic=topic, submission_date=timezone.now()
+            uri=f"https://saved.example/{n}",
+            topic=topic,
+            submission_date=timezone.now(),
         )
     cache.clear()
     (counted,) = saved.with_new_counts(member)
@@ -93,7 +95,10 @@ def test_each_reader_sees_only_their_own(
     )
     page = member_client.get(reverse("articles:list")).content.decode()
     assert "Secret" not in page
-    assert member_client.get(reverse("articles:saved_open", args=[theirs.pk])).status_code == 404
+    assert (
+        member_client.get(reverse("articles:saved_open", args=[theirs.pk])).status_code
+        == 404
+    )
     response = member_client.post(
         reverse("articles:saved_update", args=[theirs.pk]), {"action": "delete"}
     )

@@ -145,7 +145,7 @@ def test_the_trends_page_needs_a_login(client: Client) -> None:
     assert response.status_code == 302
 
 
-def _query(text: str):  # noqa: ANN202
+def _query(text: str):
     from django.http import QueryDict
 
     return QueryDict(text)
