@@ -144,6 +144,8 @@ def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "ignored": ignored,
         "compact": compact,
         "filter_query": filter_query(form),
+        # The article's "← Articles" returns to this very page and view.
+        "back_query": form_query(form).urlencode(),
         "within_choices": WITHIN_CHOICES[1:],
     }
     return render(request, "articles/article_list.html", context)
