@@ -25,7 +25,7 @@ class BoundedCountPaginator(Paginator):  # type: ignore[type-arg]
         exact = queryset[: EXACT_COUNT_LIMIT + 1].count()
         if exact <= EXACT_COUNT_LIMIT:
             return exact
-        return max(_planner_estimate(queryset), exact)
+        return max(planner_estimate(queryset), exact)
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,10 @@ def bounded_count(queryset: QuerySet[Any], limit: int | None = None) -> BoundedC
     counted = queryset.order_by()[: limit + 1].count()
     if counted <= limit:
         return BoundedCount(counted, exact=True)
-    return BoundedCount(max(_planner_estimate(queryset.order_by()), counted), False)
+    return BoundedCount(max(planner_estimate(queryset.order_by()), counted), False)
 
 
-def _planner_estimate(queryset: QuerySet[Any]) -> int:
+def planner_estimate(queryset: QuerySet[Any]) -> int:
     """The planner's row estimate for the query, from EXPLAIN (no execution)."""
     connection = connections[queryset.db]
     sql, params = queryset.query.sql_with_params()

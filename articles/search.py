@@ -38,6 +38,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import SEARCH_CONFIG, Article
+from articles.paginators import BoundedCount, bounded_count, planner_estimate
 
 SORT_NEWEST = "newest"
 SORT_OLDEST = "oldest"
@@ -54,6 +55,9 @@ WITHIN = {
 # the whole snippet has been HTML-escaped, so the article's own markup stays text.
 MARK_START = "\ue000"
 MARK_STOP = "\ue001"
+
+# The list counts its matches exactly up to this many, then says "about".
+LIST_COUNT_LIMIT = 1_000
 
 # Columns the list never shows; the vector is the largest of them.
 LIST_DEFERRED = ("search_vector", "legacy_extra")
@@ -356,10 +360,12 @@ def search_page(
     sort = filters.effective_sort
     queryset = filter_articles(filters)
     left_out = False
+    page_matches = None
     if filters.q and sort == SORT_RELEVANCE:
         # One more than the window tells whether older matches were left out.
         window = newest_matches(queryset, settings.SEARCH_RANK_WINDOW + 1)
         left_out = len(window) > settings.SEARCH_RANK_WINDOW
+        page_matches = len(window)
         window = window[: settings.SEARCH_RANK_WINDOW]
         queryset = Article.objects.defer(*LIST_DEFERRED).filter(uri__in=window)
     if filters.q:
@@ -373,7 +379,25 @@ def search_page(
     )
     if left_out:
         page.extra["rank_window"] = settings.SEARCH_RANK_WINDOW
+    if page_matches is not None:
+        page.extra["matches_read"] = page_matches
     return page
+
+
+def count_matches(filters: Filters, page: Page) -> BoundedCount:
+    """How many articles match: exact up to a bound, "about" the estimate beyond.
+
+    A ranked search has just read up to ``SEARCH_RANK_WINDOW + 1`` matches, so
+    their number is the count when the window was not full; otherwise the
+    planner's estimate. Other lists count at most ``LIST_COUNT_LIMIT + 1`` rows.
+    """
+    queryset = filter_articles(filters)
+    read = page.extra.get("matches_read")
+    if read is None:
+        return bounded_count(queryset, LIST_COUNT_LIMIT)
+    if read <= settings.SEARCH_RANK_WINDOW:
+        return BoundedCount(read, exact=True)
+    return BoundedCount(max(planner_estimate(queryset.order_by()), read), exact=False)
 
 
 def newest_matches(queryset: QuerySet[Article], limit: int) -> list[str]:

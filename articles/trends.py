@@ -15,11 +15,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from django.db import connections
+from django.db import OperationalError, connections, transaction
 from django.db.models import Max, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from psycopg.errors import QueryCanceled
 
 from articles.models import Article
 from articles.search import WITHIN, Filters, filter_articles
@@ -40,8 +41,18 @@ MAX_DAILY_DAYS = 366
 # A chart stacks its most frequent values; the rest are added up as "Other".
 MAX_STACKED = 8
 TOP_SOURCES = 10
+# An aggregate taking longer is stopped: a window of years over a broad search.
+TIMEOUT_MS = 10_000
+TOO_WIDE = (
+    "Counting this took too long: choose a shorter date range, or add a filter, "
+    "and try again."
+)
 OTHER = "Other"
 UNSET = "Not set"
+
+
+class TooWide(Exception):
+    """The aggregate was stopped after ``TIMEOUT_MS``."""
 
 
 @dataclass(frozen=True)
@@ -217,18 +228,26 @@ def _aggregate(queryset: QuerySet[Article], per: str) -> Counts:
     """
     zone = timezone.get_current_timezone_name()
     counted: Counts = defaultdict(dict)
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, [per, zone, *params])
-        for bucket, *values, unused, count in cursor.fetchall():
-            # GROUPING sets a bit, left to right, for each column left out.
-            place = next(
-                n
-                for n in range(len(COLUMNS))
-                if not unused >> (len(COLUMNS) - 1 - n) & 1
-            )
-            key = (bucket, (values[place] or "").strip() or UNSET)
-            column = counted[COLUMNS[place]]
-            column[key] = column.get(key, 0) + count
+    try:
+        with (
+            transaction.atomic(using=queryset.db),
+            connections[queryset.db].cursor() as cursor,
+        ):
+            cursor.execute(f"SET LOCAL statement_timeout = {TIMEOUT_MS}")
+            cursor.execute(sql, [per, zone, *params])
+            rows = cursor.fetchall()
+    except OperationalError as exc:
+        if not isinstance(exc.__cause__, QueryCanceled):
+            raise
+        raise TooWide(TOO_WIDE) from exc
+    for bucket, *values, unused, count in rows:
+        # GROUPING sets a bit, left to right, for each column left out.
+        place = next(
+            n for n in range(len(COLUMNS)) if not unused >> (len(COLUMNS) - 1 - n) & 1
+        )
+        key = (bucket, (values[place] or "").strip() or UNSET)
+        column = counted[COLUMNS[place]]
+        column[key] = column.get(key, 0) + count
     return counted
 
 

@@ -44,7 +44,6 @@ from articles.models import (
     KeywordArticleMatch,
     RawArticle,
 )
-from articles.paginators import bounded_count
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -140,7 +139,7 @@ def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "form": form,
         "filters": filters,
         "page": page,
-        "matches": bounded_count(search.filter_articles(filters)),
+        "matches": search.count_matches(filters, page),
         "ignored": ignored,
         "compact": compact,
         "filter_query": filter_query(form),

@@ -195,7 +195,7 @@ def test_sign_in_search_read_annotate_and_clear_an_alert(live_server) -> None:
     assert MonitoredKeyword.objects.filter(keyword="desalination").exists()
 
 
-def _signed_in(playwright, live_server):  # noqa: ANN001, ANN202
+def _signed_in(playwright, live_server):
     browser = playwright.chromium.launch(
         executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
     )

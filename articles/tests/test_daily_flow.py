@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import paginators
+from articles import search
 from articles.models import Article, KeywordArticleMatch
 from config_app.models import KeywordGroup, KeywordGroupFollow
 
@@ -41,7 +41,7 @@ def test_the_list_counts_its_matches_exactly(member_client: Client) -> None:
 def test_beyond_the_bound_the_count_is_about(
     member_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(paginators, "EXACT_COUNT_LIMIT", 2)
+    monkeypatch.setattr(search, "LIST_COUNT_LIMIT", 2)
     for n in range(5):
         _article(n)
     body = member_client.get(reverse("articles:list")).content.decode()
@@ -117,3 +117,16 @@ def test_opening_an_article_marks_its_alerts_read(
     member_client.get(article.get_absolute_url())
     read = dict(KeywordArticleMatch.objects.values_list("group_id", "is_read"))
     assert read == {followed.pk: True, unfollowed.pk: False}
+
+
+def test_a_ranked_search_counts_the_matches_it_read(
+    member_client: Client, settings
+) -> None:
+    settings.SEARCH_RANK_WINDOW = 3
+    for n in range(3):
+        _article(n, title=f"Quantum chip {n}")
+    body = member_client.get(reverse("articles:list"), {"q": "quantum"}).content
+    assert b'id="match-count">3 articles<' in body
+    _article(7, title="Quantum chip 7")
+    body = member_client.get(reverse("articles:list"), {"q": "quantum"}).content
+    assert b'id="match-count">about ' in body
