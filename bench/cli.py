@@ -417,7 +417,8 @@ def _print_scale(results: dict[str, Any]) -> None:
         print(
             f"   export of every article as CSV: {_fmt(exported.get('seconds'))} s, "
             f"{_fmt(exported.get('lines'))} lines, "
-            f"{_fmt(exported.get('megabytes'))} MB, peak traced memory {_fmt(exported.get('peak_traced_mb'))} MB"
+            f"{_fmt(exported.get('megabytes'))} MB, "
+            f"peak traced memory {_fmt(exported.get('peak_traced_mb'))} MB"
         )
     rollup = results.get("trends_rollup") or {}
     for label in ("90 days", "all"):
