@@ -12,6 +12,7 @@ for why the plain aggregate was kept).
 from __future__ import annotations
 
 from collections import defaultdict
+from urllib.parse import urlencode
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -115,23 +116,34 @@ class Links:
     """Addresses of the list narrowed to a chart's value, bucket, or both."""
 
     def __init__(self, query: QueryDict, window: Window) -> None:
-        self.query = query.copy()
+        kept = query.copy()
         for key in ("after", "before", "per", "view", "within", "date_from", "date_to"):
-            self.query.pop(key, None)
+            kept.pop(key, None)
         self.window = window
-        self.path = reverse("articles:list")
+        # Encoded once: a chart holds thousands of links.
+        self.prefix = reverse("articles:list") + "?" + kept.urlencode()
+        self.names = set(kept)
 
     def to(self, name: str, value: str, bucket: date | None = None) -> str:
-        query = self.query.copy()
-        if value not in (OTHER, UNSET):
-            query[name] = value
         first, last = (
             self.window.bucket_days(bucket)
             if bucket
             else (self.window.start, self.window.end)
         )
-        query["date_from"], query["date_to"] = first.isoformat(), last.isoformat()
-        return f"{self.path}?{query.urlencode()}"
+        changes = {"date_from": first.isoformat(), "date_to": last.isoformat()}
+        prefix = self.prefix
+        if value not in (OTHER, UNSET):
+            changes = {name: value, **changes}
+            if name in self.names:
+                prefix = self._without(name)
+        joiner = "&" if not prefix.endswith("?") else ""
+        return prefix + joiner + urlencode(changes)
+
+    def _without(self, name: str) -> str:
+        path, _, query = self.prefix.partition("?")
+        kept = QueryDict(query, mutable=True)
+        kept.pop(name, None)
+        return f"{path}?{kept.urlencode()}"
 
 
 @dataclass
