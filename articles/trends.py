@@ -12,9 +12,9 @@ for why the plain aggregate was kept).
 from __future__ import annotations
 
 from collections import defaultdict
-from urllib.parse import urlencode
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.db import OperationalError, connections, transaction
 from django.db.models import Max, QuerySet
