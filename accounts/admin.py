@@ -11,6 +11,7 @@ from accounts.models import (
     OAuthAllowlistEntry,
     OAuthSession,
     OAuthUser,
+    SavedSearch,
     UserPreferences,
 )
 
@@ -76,3 +77,11 @@ class UserPreferencesAdmin(admin.ModelAdmin[UserPreferences]):
     list_display = ("user", "page_size", "default_topic", "theme")
     list_select_related = ("user",)
     search_fields = ("user__username",)
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(admin.ModelAdmin[SavedSearch]):
+    list_display = ("name", "user", "query", "alert", "last_seen_at")
+    list_filter = ("alert",)
+    list_select_related = ("user",)
+    search_fields = ("name", "user__username")

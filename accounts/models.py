@@ -136,3 +136,36 @@ class UserPreferences(models.Model):
     def for_user(cls, user: object) -> UserPreferences:
         preferences, _ = cls.objects.get_or_create(user=user)
         return preferences
+
+
+class SavedSearch(models.Model):
+    """A reader's named search: the list's query string, q and its filters.
+
+    Kept in SQLite with the other per-user settings: it belongs to a Django user
+    (a foreign key PostgreSQL could not hold), is written one form at a time
+    and is read on every page for the navigation.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_searches",
+    )
+    name = models.CharField(max_length=100)
+    query = models.TextField(blank=True, default="")
+    # Show how many articles were stored since the search was last opened.
+    alert = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "saved_searches"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"], name="uniq_saved_search_user_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import QueryDict
+from django.utils import timezone
 
+from accounts.models import SavedSearch
 from articles import facets
 from articles.models import ArticleAnnotation
 from articles.search import SORT_NEWEST, SORT_OLDEST, SORT_RELEVANCE, Filters
@@ -17,6 +21,12 @@ DATE_IGNORED = (
 )
 FACET_FIELDS = ("topic", "category", "sentiment", "time_to_impact", "driver_type")
 ANALYZED_CHOICES = [("", "Any"), ("yes", "Analysed"), ("no", "Not analysed")]
+WITHIN_CHOICES = [
+    ("", "Any time"),
+    ("24h", "Last 24 hours"),
+    ("7d", "Last 7 days"),
+    ("30d", "Last 30 days"),
+]
 SORT_CHOICES = [
     ("", "Best first"),
     (SORT_RELEVANCE, "Most relevant"),
@@ -57,10 +67,33 @@ class ArticleFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": DATE_IGNORED.format(label="Published until")},
     )
-    analyzed = forms.ChoiceField(
-        label="Analysis", choices=ANALYZED_CHOICES, required=False
+    within = forms.ChoiceField(
+        label="Published within",
+        choices=WITHIN_CHOICES,
+        required=False,
+        error_messages={
+            "invalid_choice": "“%(value)s” is not a quick range (24h, 7d or 30d): "
+            "the list ignores it."
+        },
     )
-    sort = forms.ChoiceField(label="Order", choices=SORT_CHOICES, required=False)
+    analyzed = forms.ChoiceField(
+        label="Analysis",
+        choices=ANALYZED_CHOICES,
+        required=False,
+        error_messages={
+            "invalid_choice": "“%(value)s” is not an analysis state (yes or no): "
+            "the list ignores it."
+        },
+    )
+    sort = forms.ChoiceField(
+        label="Order",
+        choices=SORT_CHOICES,
+        required=False,
+        error_messages={
+            "invalid_choice": "“%(value)s” is not an order (relevance, newest or "
+            "oldest): the list uses its usual order."
+        },
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -94,7 +127,16 @@ class ArticleFilterForm(forms.Form):
             date_to=data.get("date_to"),
             analyzed=analyzed,
             sort=data.get("sort") or "",
+            within=data.get("within") or "",
         )
+
+    def ignored(self) -> list[tuple[str, str]]:
+        """(label, message) of each filter the list could not use."""
+        problems = []
+        for name, errors in self.errors.items():
+            label = self.fields[name].label if name in self.fields else "Filters"
+            problems += [(str(label or name), str(error)) for error in errors]
+        return problems
 
 
 class AnnotationForm(forms.ModelForm[ArticleAnnotation]):
@@ -117,3 +159,50 @@ class AnnotationForm(forms.ModelForm[ArticleAnnotation]):
         if len(content) > 10_000:
             raise forms.ValidationError("Keep a note under 10,000 characters.")
         return content
+
+
+class SavedSearchForm(forms.ModelForm[SavedSearch]):
+    """Names the list's current query string for the reader."""
+
+    class Meta:
+        model = SavedSearch
+        fields = ["name", "query", "alert"]
+        error_messages = {
+            "name": {
+                "required": "give it a name.",
+                "max_length": "keep the name under 100 characters.",
+            }
+        }
+
+    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_name(self) -> str:
+        name = " ".join((self.cleaned_data.get("name") or "").split())
+        if not name:
+            raise forms.ValidationError("give it a name.")
+        taken = SavedSearch.objects.filter(user_id=self.user.pk, name=name)
+        if taken.exists():
+            raise forms.ValidationError(
+                f"you already have a search named “{name}”: choose another name "
+                "or delete that one under Saved."
+            )
+        return name
+
+    def clean_query(self) -> str:
+        query = self.cleaned_data.get("query") or ""
+        filters = ArticleFilterForm(QueryDict(query))
+        if not filters.is_valid():
+            raise forms.ValidationError(
+                "its filters are not valid; correct them on the list first."
+            )
+        return query
+
+    def save(self, commit: bool = True) -> SavedSearch:
+        searched = super().save(commit=False)
+        searched.user_id = self.user.pk
+        searched.last_seen_at = timezone.now()
+        if commit:
+            searched.save()
+        return searched

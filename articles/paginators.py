@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -24,10 +25,27 @@ class BoundedCountPaginator(Paginator):  # type: ignore[type-arg]
         exact = queryset[: EXACT_COUNT_LIMIT + 1].count()
         if exact <= EXACT_COUNT_LIMIT:
             return exact
-        return max(_planner_estimate(queryset), exact)
+        return max(planner_estimate(queryset), exact)
 
 
-def _planner_estimate(queryset: QuerySet[Any]) -> int:
+@dataclass(frozen=True)
+class BoundedCount:
+    """How many rows match: exact up to a bound, the planner's estimate beyond."""
+
+    count: int
+    exact: bool
+
+
+def bounded_count(queryset: QuerySet[Any], limit: int | None = None) -> BoundedCount:
+    """Counts at most ``limit + 1`` rows; past ``limit``, "about" the estimate."""
+    limit = EXACT_COUNT_LIMIT if limit is None else limit
+    counted = queryset.order_by()[: limit + 1].count()
+    if counted <= limit:
+        return BoundedCount(counted, exact=True)
+    return BoundedCount(max(planner_estimate(queryset.order_by()), counted), False)
+
+
+def planner_estimate(queryset: QuerySet[Any]) -> int:
     """The planner's row estimate for the query, from EXPLAIN (no execution)."""
     connection = connections[queryset.db]
     sql, params = queryset.query.sql_with_params()

@@ -38,16 +38,26 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import SEARCH_CONFIG, Article
+from articles.paginators import BoundedCount, bounded_count, planner_estimate
 
 SORT_NEWEST = "newest"
 SORT_OLDEST = "oldest"
 SORT_RELEVANCE = "relevance"
 SORTS = (SORT_NEWEST, SORT_OLDEST, SORT_RELEVANCE)
+# The quick date ranges of the daily flow: the last day, week and month.
+WITHIN = {
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+}
 
 # ts_headline marks matches with these; they are swapped for <mark> only after
 # the whole snippet has been HTML-escaped, so the article's own markup stays text.
 MARK_START = "\ue000"
 MARK_STOP = "\ue001"
+
+# The list counts its matches exactly up to this many, then says "about".
+LIST_COUNT_LIMIT = 1_000
 
 # Columns the list never shows; the vector is the largest of them.
 LIST_DEFERRED = ("search_vector", "legacy_extra")
@@ -77,6 +87,8 @@ class Filters:
     date_to: date | None = None
     analyzed: bool | None = None
     sort: str = ""
+    # A quick range up to now ("24h", "7d", "30d"), on top of the dates.
+    within: str = ""
 
     @property
     def effective_sort(self) -> str:
@@ -104,6 +116,9 @@ def filter_articles(filters: Filters) -> QuerySet[Article]:
         # and its next day cannot be written.
         next_day = filters.date_to + timedelta(days=1)
         queryset = queryset.filter(publication_date__lt=_start_of(next_day))
+    if filters.within in WITHIN:
+        since = timezone.now() - WITHIN[filters.within]
+        queryset = queryset.filter(publication_date__gte=since)
     if filters.analyzed is True:
         queryset = queryset.filter(analyzed=True)
     elif filters.analyzed is False:
@@ -345,10 +360,12 @@ def search_page(
     sort = filters.effective_sort
     queryset = filter_articles(filters)
     left_out = False
+    page_matches = None
     if filters.q and sort == SORT_RELEVANCE:
         # One more than the window tells whether older matches were left out.
         window = newest_matches(queryset, settings.SEARCH_RANK_WINDOW + 1)
         left_out = len(window) > settings.SEARCH_RANK_WINDOW
+        page_matches = len(window)
         window = window[: settings.SEARCH_RANK_WINDOW]
         queryset = Article.objects.defer(*LIST_DEFERRED).filter(uri__in=window)
     if filters.q:
@@ -362,7 +379,25 @@ def search_page(
     )
     if left_out:
         page.extra["rank_window"] = settings.SEARCH_RANK_WINDOW
+    if page_matches is not None:
+        page.extra["matches_read"] = page_matches
     return page
+
+
+def count_matches(filters: Filters, page: Page) -> BoundedCount:
+    """How many articles match: exact up to a bound, "about" the estimate beyond.
+
+    A ranked search has just read up to ``SEARCH_RANK_WINDOW + 1`` matches, so
+    their number is the count when the window was not full; otherwise the
+    planner's estimate. Other lists count at most ``LIST_COUNT_LIMIT + 1`` rows.
+    """
+    queryset = filter_articles(filters)
+    read = page.extra.get("matches_read")
+    if read is None:
+        return bounded_count(queryset, LIST_COUNT_LIMIT)
+    if read <= settings.SEARCH_RANK_WINDOW:
+        return BoundedCount(read, exact=True)
+    return BoundedCount(max(planner_estimate(queryset.order_by()), read), exact=False)
 
 
 def newest_matches(queryset: QuerySet[Article], limit: int) -> list[str]:

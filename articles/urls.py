@@ -1,4 +1,5 @@
-"""The analysts' article pages: list and search, article, annotations, alerts."""
+"""The analysts' pages: list and search, trends, exports, saved searches, articles,
+annotations, alerts."""
 
 from __future__ import annotations
 
@@ -48,4 +49,11 @@ urlpatterns = [
     path("notes/<int:pk>/delete/", views.annotation_delete, name="annotation_delete"),
     path("alerts/", views.alert_list, name="alerts"),
     path("alerts/mark/", views.alerts_mark, name="alerts_mark"),
+    path("alerts/export/", views.alerts_export, name="alerts_export"),
+    path("trends/", views.trends_view, name="trends"),
+    path("export/", views.article_export, name="export"),
+    path("saved/", views.saved_search_list, name="saved"),
+    path("saved/new/", views.saved_search_create, name="saved_create"),
+    path("saved/<int:pk>/", views.saved_search_open, name="saved_open"),
+    path("saved/<int:pk>/edit/", views.saved_search_update, name="saved_update"),
 ]

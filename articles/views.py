@@ -13,7 +13,14 @@ from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import BooleanField, Case, Field, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,9 +29,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_stubs_ext import StrOrPromise, WithAnnotations
 
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import UserPreferences
-from articles import crossdb, search
-from articles.forms import AnnotationForm, ArticleFilterForm
+from accounts.models import SavedSearch, UserPreferences
+from articles import crossdb, export, saved, search, trends
+from articles.forms import (
+    WITHIN_CHOICES,
+    AnnotationForm,
+    ArticleFilterForm,
+    SavedSearchForm,
+)
 from articles.models import (
     Article,
     ArticleAnalysisCache,
@@ -82,28 +94,100 @@ def reader_preferences(request: AuthenticatedHttpRequest) -> UserPreferences:
 # Articles ----------------------------------------------------------------------
 
 
-@require_GET
-def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    preferences = reader_preferences(request)
+# The list's own parameters: everything else in its query string is a filter.
+PAGING_KEYS = ("after", "before", "view", "per")
+
+
+def list_form(request: HttpRequest) -> ArticleFilterForm:
+    """The list's filters from the query string, the reader's default topic too."""
     data = request.GET.copy()
+    preferences = reader_preferences(request)  # type: ignore[arg-type]
     if "topic" not in data and preferences.default_topic:
         data["topic"] = preferences.default_topic
     form = ArticleFilterForm(data)
-    form.is_valid()  # invalid fields are shown with their errors and ignored
+    form.is_valid()  # invalid fields are named at the top of the page and ignored
+    return form
+
+
+def form_query(form: ArticleFilterForm) -> QueryDict:
+    """The query string the form read (with the reader's default topic)."""
+    assert isinstance(form.data, QueryDict)  # list_form builds it from request.GET
+    return form.data
+
+
+def filter_query(form: ArticleFilterForm) -> str:
+    """The form's query string (default topic included) without paging and view."""
+    params = form_query(form).copy()
+    for key in PAGING_KEYS:
+        params.pop(key, None)
+    return str(params.urlencode())
+
+
+@require_GET
+def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = list_form(request)
     filters = form.filters()
-    page = search.search_page(
-        filters,
-        size=preferences.page_size,
-        after=request.GET.get("after", ""),
-        before=request.GET.get("before", ""),
-    )
-    context = {"form": form, "filters": filters, "page": page}
+    after, before = request.GET.get("after", ""), request.GET.get("before", "")
+    size = reader_preferences(request).page_size
+    page = search.search_page(filters, size=size, after=after, before=before)
+    ignored = form.ignored()
+    token = after or before
+    if token and search.Cursor.decode(token, filters.effective_sort) is None:
+        ignored.append(("Page", "The page link was not understood: first page shown."))
+    compact = request.GET.get("view") == "compact"
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "matches": search.count_matches(filters, page),
+        "ignored": ignored,
+        "compact": compact,
+        "filter_query": filter_query(form),
+        # The article's "← Articles" returns to this very page and view.
+        "back_query": form_query(form).urlencode(),
+        "within_choices": WITHIN_CHOICES[1:],
+    }
     return render(request, "articles/article_list.html", context)
 
 
 @require_GET
+def trends_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = list_form(request)
+    filters = form.filters()
+    window = trends.window_for(filters, request.GET.get("per", ""))
+    context = {
+        "form": form,
+        "filters": filters,
+        "ignored": form.ignored(),
+        "trends": trends.trends(
+            filters, window, trends.Links(form_query(form), window)
+        ),
+        "window": window,
+        "filter_query": filter_query(form),
+        "within_choices": WITHIN_CHOICES[1:],
+    }
+    return render(request, "articles/trends.html", context)
+
+
+@require_GET
 def article_detail(request: HttpRequest, uri: str) -> HttpResponse:
+    followed = crossdb.followed_group_ids(request.user)
+    if followed:
+        # Reading the article is reading its alerts.
+        KeywordArticleMatch.objects.filter(
+            crossdb.UNREAD, article_id=uri, group_id__in=followed
+        ).update(is_read=True)
     return _render_detail(request, uri, AnnotationForm())
+
+
+def _list_url(back: str) -> str:
+    """The list with the filters of ``back`` (a list query string), others dropped."""
+    kept = QueryDict(mutable=True)
+    for key, values in QueryDict(back).lists():
+        if key in ArticleFilterForm.base_fields or key in PAGING_KEYS:
+            kept.setlist(key, values)
+    encoded = kept.urlencode()
+    return reverse("articles:list") + (f"?{encoded}" if encoded else "")
 
 
 def _render_detail(
@@ -125,6 +209,7 @@ def _render_detail(
         "matches": matches,
         "annotations": visible_annotations(article, request.user),
         "form": form,
+        "list_url": _list_url(request.GET.get("back", "")),
     }
     return render(request, "articles/article_detail.html", context, status=status)
 
@@ -380,3 +465,148 @@ def _back_to_alerts(request: HttpRequest) -> HttpResponseRedirect:
     ):
         target = reverse("articles:alerts")
     return redirect(target)
+
+
+# Exports ------------------------------------------------------------------------
+
+
+def _export_refused(message: str) -> HttpResponse:
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+def _export_kind(request: HttpRequest) -> str | None:
+    kind = request.GET.get("format", "")
+    return kind if kind in export.FORMATS else None
+
+
+def _streamed(kind: str, pieces: Iterable[str], name: str) -> StreamingHttpResponse:
+    content_type, extension = export.FORMATS[kind]
+    response = StreamingHttpResponse(
+        (piece.encode() for piece in pieces), content_type=content_type
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="aunoo-{name}-{stamp}.{extension}"'
+    )
+    return response
+
+
+NO_FORMAT = "Choose an export format: format=csv, format=jsonl or format=md."
+
+
+@require_GET
+def article_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """The list or search as it is filtered, every match, newest (or oldest) first."""
+    kind = _export_kind(request)
+    if kind is None:
+        return _export_refused(NO_FORMAT)
+    form = list_form(request)
+    if form.errors:
+        problems = "; ".join(f"{label}: {text}" for label, text in form.ignored())
+        return _export_refused(
+            f"Nothing exported: {problems} Correct the filter and export again."
+        )
+    filters = form.filters()
+    sort = (
+        search.SORT_OLDEST if filters.sort == search.SORT_OLDEST else search.SORT_NEWEST
+    )
+    queryset = search.filter_articles(filters)
+    user = request.user
+
+    def fetch(token: str) -> tuple[list[Article], str | None]:
+        cursor = search.Cursor.decode(token, sort) if token else None
+        page = search.page_of(queryset, sort=sort, size=export.CHUNK, after=cursor)
+        export.attach_notes(page.articles, user)
+        return page.articles, page.next_cursor
+
+    columns = [
+        *export.article_columns(lambda article: article),
+        export.Column("notes", lambda article: article.export_notes),
+    ]
+    title = f"Reading list: {filters.q}" if filters.q else "Reading list"
+    pieces = export.render(kind, export.chunks(fetch), columns, title)
+    return _streamed(kind, pieces, "search" if filters.q else "articles")
+
+
+@require_GET
+def alerts_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """The alerts page's matches (its group and unread choice), every one of them."""
+    kind = _export_kind(request)
+    if kind is None:
+        return _export_refused(NO_FORMAT)
+    groups = crossdb.followed_groups(request.user)
+    selected = _selected_group(request, groups)
+    scope = [selected.pk] if selected else [group.pk for group in groups]
+    unread_only = request.GET.get("show") == "unread"
+    known = {group.pk: group for group in groups}
+    user = request.user
+
+    def fetch(token: str) -> tuple[list[AlertMatch], str | None]:
+        matches, next_token = _alert_page(scope, unread_only, export.CHUNK, token)
+        crossdb.attach_groups(matches, known=known)
+        export.attach_notes([match.article for match in matches], user)
+        return matches, next_token
+
+    columns = [
+        export.Column("group", lambda m: m.group.name if m.group else m.group_id),
+        export.Column("keywords", lambda m: ", ".join(k.keyword for k in m.keywords)),
+        export.Column("detected_at", lambda m: m.detected_at),
+        export.Column("read", lambda m: bool(m.is_read)),
+        *export.article_columns(lambda m: m.article),
+        export.Column("notes", lambda m: m.article.export_notes),
+    ]
+    pieces = export.render(kind, export.chunks(fetch), columns, "Alerts")
+    return _streamed(kind, pieces, "alerts")
+
+
+# Saved searches -----------------------------------------------------------------
+
+
+@require_GET
+def saved_search_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    searches = saved.with_new_counts(request.user)
+    return render(request, "articles/saved_searches.html", {"searches": searches})
+
+
+@require_POST
+def saved_search_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = SavedSearchForm(request.POST, user=request.user)
+    query = request.POST.get("query", "")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"The search was not saved: {error}")
+        return redirect(_list_url(query))
+    searched = form.save()
+    saved.forget_counts(request.user)
+    messages.success(request, f"Saved “{searched.name}”. It is under Saved above.")
+    return redirect(_list_url(searched.query))
+
+
+@require_GET
+def saved_search_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The list with the saved search's filters; its new articles count as seen."""
+    searched = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    searched.last_seen_at = timezone.now()
+    searched.save(update_fields=["last_seen_at"])
+    saved.forget_counts(request.user)
+    return redirect(_list_url(searched.query))
+
+
+@require_POST
+def saved_search_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    searched = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    action = request.POST.get("action", "")
+    if action == "delete":
+        searched.delete()
+        messages.success(request, f"Deleted “{searched.name}”.")
+    elif action in ("alert", "quiet"):
+        searched.alert = action == "alert"
+        searched.last_seen_at = timezone.now()
+        searched.save(update_fields=["alert", "last_seen_at"])
+        state = "counts new articles" if searched.alert else "no longer counts"
+        messages.success(request, f"“{searched.name}” {state}.")
+    else:
+        messages.error(request, "Choose delete, alert or quiet.")
+    saved.forget_counts(request.user)
+    return redirect("articles:saved")

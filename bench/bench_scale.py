@@ -28,7 +28,17 @@ from bench import project, stats, workload
 from bench.environment import BENCH_USER
 
 DEEP_PAGE = 1_000
-TARGETS_MS = {"list": 50, "search": 50, "page 1,000": 50, "admin changelist": 200}
+TARGETS_MS = {
+    "list": 50,
+    "search": 50,
+    "page 1,000": 50,
+    "admin changelist": 200,
+    "list, 2 filters": 50,
+    "trends": 150,
+    "trends, topic": 150,
+    "trends, search": 150,
+    "trends, 1 year": 150,
+}
 LOAD_SESSIONS = 2
 
 
@@ -48,6 +58,7 @@ def run(*, articles: int, quick: bool) -> dict[str, Any]:
         "admin changelist": _measure(
             client, lambda _: project.ADMIN_CHANGELIST, samples
         ),
+        **measure_analysts(client, samples),
     }
     for name, item in endpoints.items():
         item["target_ms"] = TARGETS_MS[name]
@@ -67,7 +78,149 @@ def run(*, articles: int, quick: bool) -> dict[str, Any]:
         "generate_seconds": round(generated_in, 1),
         "samples_per_page": samples,
         "endpoints": endpoints,
+        "export": measure_export(client),
+        "trends_rollup": compare_rollup(),
     }
+
+
+# The analysts' view: counts, trends, export -------------------------------------
+
+
+def measure_analysts(client: Any, samples: int) -> dict[str, Any]:
+    """The list with two filters (its bounded count) and the trends page."""
+    from articles.trends import newest_day
+
+    newest = newest_day()
+    year_ago = newest.replace(year=newest.year - 1).isoformat() if newest else ""
+    topic = workload.TOPICS[0]
+    pages = {
+        "list, 2 filters": urlencode({"topic": topic, "sentiment": "Positive"}),
+        "trends": "",
+        "trends, topic": urlencode({"topic": topic}),
+        "trends, search": urlencode({"q": workload.SEARCH_TERMS[0]}),
+        "trends, 1 year": urlencode({"date_from": year_ago}),
+    }
+    return {
+        name: _measure(
+            client,
+            lambda _, name=name, query=query: project.url(
+                "articles:list" if name.startswith("list") else "articles:trends",
+                query=query,
+            ),
+            samples,
+        )
+        for name, query in pages.items()
+    }
+
+
+def measure_export(client: Any) -> dict[str, Any]:
+    """Every article as CSV through the export view: time, bytes, peak memory.
+
+    Python's allocations are traced (tracemalloc) while the response streams,
+    so the peak is what the export held at once, not the process's size.
+    """
+    import tracemalloc
+
+    url = project.url("articles:export", query="format=csv")
+    tracemalloc.start()
+    began = time.perf_counter()
+    response = client.get(url)
+    size = rows = 0
+    for piece in response.streaming_content:
+        size += len(piece)
+        rows += piece.count(b"\n")
+    elapsed = time.perf_counter() - began
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "format": "csv",
+        "seconds": round(elapsed, 1),
+        "megabytes": round(size / 1e6, 1),
+        "lines": rows,
+        "rows_per_second": round(rows / elapsed) if elapsed else None,
+        "peak_traced_mb": round(peak / 1e6, 1),
+    }
+
+
+ROLLUP_SQL = """
+    CREATE TEMPORARY TABLE trend_rollup AS
+    SELECT (publication_date AT TIME ZONE 'UTC')::date AS day, topic, category,
+           sentiment, time_to_impact, driver_type, news_source, count(*) AS n
+    FROM articles WHERE publication_date IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
+"""
+SETS = """GROUPING SETS ((b, sentiment), (b, category), (b, topic),
+    (b, driver_type), (time_to_impact), (news_source))"""
+
+
+def compare_rollup() -> dict[str, Any]:
+    """The trends aggregate from the articles' covering index, and from a rollup.
+
+    The rollup is the one a write path would keep current: a row per day and
+    combination of the filterable columns. Both answer the same question (the
+    default 90-day window, and every day) in the same GROUPING SETS query.
+    """
+    from django.db import connections
+
+    from articles.trends import newest_day
+
+    newest = newest_day()
+    if newest is None:
+        return {}
+    start = newest.toordinal() - 89
+    windows = {"90 days": start, "all": 1}
+    with connections["analytics"].cursor() as cursor:
+        began = time.perf_counter()
+        cursor.execute(ROLLUP_SQL)
+        built = time.perf_counter() - began
+        cursor.execute("SELECT count(*) FROM trend_rollup")
+        rollup_rows = cursor.fetchone()[0]
+        cursor.execute("CREATE INDEX ON trend_rollup (day)")
+        cursor.execute("ANALYZE trend_rollup")
+        results: dict[str, Any] = {
+            "rollup_rows": rollup_rows,
+            "rollup_build_seconds": round(built, 1),
+        }
+        for label, first in windows.items():
+            since = _ordinal_date(first)
+            plain = _timed(
+                cursor,
+                "SELECT date_trunc('day', publication_date AT TIME ZONE 'UTC')::date"
+                " AS b, sentiment, category, topic, driver_type, time_to_impact,"
+                f" news_source, count(*) FROM articles WHERE publication_date >= %s"
+                f" GROUP BY {SETS}",
+                since,
+            )
+            rolled = _timed(
+                cursor,
+                "SELECT day AS b, sentiment, category, topic, driver_type,"
+                " time_to_impact, news_source, sum(n) FROM trend_rollup"
+                f" WHERE day >= %s GROUP BY {SETS}",
+                since,
+            )
+            results[label] = {
+                "index_ms": plain,
+                "rollup_ms": rolled,
+                "rollup_vs_index": round(plain / rolled, 2) if rolled else None,
+            }
+        cursor.execute("DROP TABLE trend_rollup")
+    return results
+
+
+def _ordinal_date(ordinal: int) -> Any:
+    from datetime import date
+
+    return date.fromordinal(ordinal)
+
+
+def _timed(cursor: Any, sql: str, since: Any, repeats: int = 5) -> float:
+    timings = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        cursor.execute(sql, [since])
+        cursor.fetchall()
+        timings.append(time.perf_counter() - began)
+    return round(sorted(timings)[len(timings) // 2] * 1000, 1)
 
 
 # Generating ------------------------------------------------------------------------

@@ -412,6 +412,23 @@ def _print_scale(results: dict[str, Any]) -> None:
         )
         if item.get("note"):
             print(f"      {item['note']}")
+    exported = results.get("export") or {}
+    if exported:
+        print(
+            f"   export of every article as CSV: {_fmt(exported.get('seconds'))} s, "
+            f"{_fmt(exported.get('lines'))} lines, "
+            f"{_fmt(exported.get('megabytes'))} MB, "
+            f"peak traced memory {_fmt(exported.get('peak_traced_mb'))} MB"
+        )
+    rollup = results.get("trends_rollup") or {}
+    for label in ("90 days", "all"):
+        if label in rollup:
+            item = rollup[label]
+            print(
+                f"   trends aggregate, {label}: covering index "
+                f"{_fmt(item['index_ms'])} ms, daily rollup "
+                f"({_fmt(rollup['rollup_rows'])} rows) {_fmt(item['rollup_ms'])} ms"
+            )
 
 
 def _targets_scale(results: dict[str, Any]) -> list[dict[str, Any]]:

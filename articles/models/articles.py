@@ -83,6 +83,20 @@ class Article(models.Model):
                 fields=["-publication_date", "-uri"], name="idx_articles_pubdate_uri"
             ),
             GinIndex(fields=["search_vector"], name="idx_articles_search"),
+            # The trends aggregate: an index-only scan of a date range.
+            models.Index(
+                fields=["publication_date"],
+                include=[
+                    "sentiment",
+                    "category",
+                    "topic",
+                    "driver_type",
+                    "time_to_impact",
+                    "news_source",
+                    "analyzed",
+                ],
+                name="idx_articles_trends",
+            ),
         ]
 
     def __str__(self) -> str:

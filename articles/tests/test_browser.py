@@ -151,7 +151,10 @@ def test_sign_in_search_read_annotate_and_clear_an_alert(live_server) -> None:
         assert page.title() != "pwned"
         page.screenshot(path=ARTIFACTS / "04-article.png", full_page=True)
 
+        # Reading the article read its alert.
         page.get_by_role("link", name="Alerts").click()
+        expect(page.locator(".alert-row.read")).to_have_count(1)
+        page.get_by_role("button", name="Mark unread", exact=True).click()
         expect(page.locator(".alert-row.unread")).to_have_count(1)
         page.screenshot(path=ARTIFACTS / "05-alerts.png", full_page=True)
         page.get_by_role("button", name="Mark read", exact=True).click()
@@ -190,3 +193,117 @@ def test_sign_in_search_read_annotate_and_clear_an_alert(live_server) -> None:
     )
     assert KeywordArticleMatch.objects.get().is_read is True
     assert MonitoredKeyword.objects.filter(keyword="desalination").exists()
+
+
+def _signed_in(playwright, live_server):
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+    )
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("bea")
+    page.get_by_label("Password").fill("bea-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Articles").wait_for()
+    return browser, page
+
+
+def test_a_trends_chart_is_drawn_and_a_click_filters_the_list(live_server) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    _seed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser, page = _signed_in(playwright, live_server)
+        page.get_by_role("link", name="Trends").first.click()
+        chart = page.locator('[data-chart="sentiment"] svg.bars')
+        expect(chart).to_be_visible()
+        # Five dated articles over the 90 days up to the newest: 3 Positive.
+        expect(page.locator("#trends-window")).to_contain_text("5 articles")
+        box = chart.bounding_box()
+        assert box is not None and box["height"] > 100
+        page.screenshot(path=ARTIFACTS / "10-trends.png", full_page=True)
+        positive = page.locator('[data-chart="sentiment"] a[data-value="Positive"]')
+        expect(positive).to_have_count(3)
+        positive.first.locator("rect").click()
+        expect(page.get_by_role("heading", name="Articles")).to_be_visible()
+        assert "sentiment=Positive" in page.url
+        expect(page.locator("#match-count")).to_have_text("1 article")
+        page.screenshot(path=ARTIFACTS / "11-trends-click.png", full_page=True)
+        browser.close()
+
+
+def test_an_export_downloads_and_parses(live_server) -> None:
+    import csv
+
+    from playwright.sync_api import sync_playwright
+
+    _seed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser, page = _signed_in(playwright, live_server)
+        page.goto(f"{live_server.url}/?topic=Energy")
+        page.screenshot(path=ARTIFACTS / "12-export.png", full_page=True)
+        with page.expect_download() as download:
+            page.get_by_role("link", name="CSV", exact=True).click()
+        path = ARTIFACTS / "12-export.csv"
+        download.value.save_as(path)
+        name = download.value.suggested_filename
+        browser.close()
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert name.startswith("aunoo-articles-") and name.endswith(".csv")
+    assert [row["title"] for row in rows] == [
+        "Graphene membranes cut desalination costs",
+        "Solid-state batteries reach pilot production",
+        "Fusion start-up reports record plasma time",
+    ]
+
+
+def test_a_saved_search_is_made_and_reopened(live_server) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    _seed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser, page = _signed_in(playwright, live_server)
+        page.goto(f"{live_server.url}/?q=graphene")
+        page.get_by_text("Save this search").click()
+        page.get_by_label("Name").fill("Graphene watch")
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.get_by_text("Saved “Graphene watch”.")).to_be_visible()
+        page.goto(f"{live_server.url}/")
+        page.locator(".saved-menu summary").click()
+        page.screenshot(path=ARTIFACTS / "13-saved-menu.png", full_page=True)
+        page.get_by_role("link", name="Graphene watch").click()
+        expect(
+            page.get_by_role("heading", name="Results for “graphene”")
+        ).to_be_visible()
+        assert page.url.endswith("/?q=graphene")
+        page.screenshot(path=ARTIFACTS / "14-saved-reopened.png", full_page=True)
+        browser.close()
+
+
+def test_j_and_k_move_through_the_compact_list_and_o_opens(live_server) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    _seed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser, page = _signed_in(playwright, live_server)
+        page.get_by_role("link", name="Titles only").click()
+        items = page.locator(".article-list.compact [data-nav-item]")
+        expect(items).to_have_count(5)
+        page.keyboard.press("j")
+        page.keyboard.press("j")
+        page.keyboard.press("j")
+        page.keyboard.press("k")
+        expect(items.nth(1)).to_have_class("article-item current")
+        page.screenshot(path=ARTIFACTS / "15-compact-keys.png", full_page=True)
+        page.keyboard.press("o")
+        expect(
+            page.get_by_role("heading", name="Regulators weigh new rules for AI chips")
+        ).to_be_visible()
+        page.get_by_role("link", name="← Articles").click()
+        expect(page.locator(".article-list.compact")).to_be_visible()
+        browser.close()

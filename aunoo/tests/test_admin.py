@@ -12,12 +12,14 @@ from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import (
     LegacyProfile,
     OAuthAllowlistEntry,
     OAuthSession,
     OAuthUser,
+    SavedSearch,
     UserPreferences,
 )
 from articles.models import (
@@ -152,6 +154,9 @@ def sample_rows(admin_user: User) -> dict[type, object]:
             email="ada@example.com"
         ),
         UserPreferences: UserPreferences.for_user(admin_user),
+        SavedSearch: SavedSearch.objects.create(
+            user=admin_user, name="Solar", query="q=solar", last_seen_at=timezone.now()
+        ),
         MigrationRun: (
             run := MigrationRun.objects.create(
                 source_path="/data/fnaapp.db",

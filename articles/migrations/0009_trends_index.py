@@ -1,0 +1,28 @@
+"""The trends page's covering index: its aggregate reads no table row."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("articles", "0008_legacy_fingerprints"),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name="article",
+            index=models.Index(
+                fields=["publication_date"],
+                include=[
+                    "sentiment",
+                    "category",
+                    "topic",
+                    "driver_type",
+                    "time_to_impact",
+                    "news_source",
+                    "analyzed",
+                ],
+                name="idx_articles_trends",
+            ),
+        ),
+    ]
