@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0008_legacy_fingerprints"),
+        ("articles", "0009_scenario_articles_tracking"),
     ]
 
     operations = [
