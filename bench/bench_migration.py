@@ -225,14 +225,14 @@ class Server:
         if self.postmaster is None:
             import psycopg
 
-            with psycopg.connect(self.url("postgres")) as conn:
-                row = conn.execute("SELECT pg_backend_pid()").fetchone()
-            backend = psutil.Process(int(row[0]) if row else -1)
             if self.host not in {"127.0.0.1", "localhost", "::1"} and not (
                 self.host.startswith("/")
             ):
                 raise OSError("the server is not on this machine")
-            self.postmaster = backend.parent()
+            with psycopg.connect(self.url("postgres")) as conn:
+                row = conn.execute("SELECT pg_backend_pid()").fetchone()
+                # While the backend lives: its parent is the postmaster.
+                self.postmaster = psutil.Process(int(row[0]) if row else -1).parent()
             if self.postmaster is None:
                 raise OSError("no postmaster")
         return self.postmaster
@@ -624,9 +624,11 @@ class Bench:
 def _shown(result: dict[str, Any]) -> str:
     if "skipped" in result:
         return str(result["skipped"])
+    server = result["server_cpu_s"]
     shown = (
         f"{result['seconds']:.1f} s, {result['peak_mb']:.0f} MB, CPU client "
-        f"{result['client_cpu_s']:.1f} s + server {result['server_cpu_s'] or 0:.1f} s"
+        f"{result['client_cpu_s']:.1f} s + server "
+        + ("n/a" if server is None else f"{server:.1f} s")
     )
     if "validation" in result:
         shown += f", validation {result['validation']['seconds']:.1f} s"
