@@ -11,14 +11,6 @@ import importlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-ANALYTICS_TABLES = (
-    "keyword_article_matches",
-    "keyword_alerts",
-    "article_analysis_cache",
-    "article_annotations",
-    "raw_articles",
-    "articles",
-)
 ALERTS_URL_NAMES = ("articles:alerts", "alerts:list", "alerts:index", "alerts")
 ADMIN_CHANGELIST = "/admin/articles/article/"
 
@@ -96,21 +88,29 @@ def article_url(uri: str) -> str:
         ) from exc
 
 
-def reset_analytics() -> None:
-    """Empty the analytics tables between measurements (the schema stays)."""
+def analytics_tables() -> list[str]:
+    """Every table of the analytics schema but Django's migration record."""
     from django.db import connections
 
     with connections["analytics"].cursor() as cursor:
         cursor.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename <> 'django_migrations' ORDER BY tablename"
         )
-        existing = {row[0] for row in cursor.fetchall()}
-        tables = [table for table in ANALYTICS_TABLES if table in existing]
-        # Reject and checkpoint tables of the migration restart from zero too.
-        tables += sorted(
-            table for table in existing if table.startswith(("legacy_", "migration_"))
-        )
-        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def reset_analytics() -> None:
+    """Empty the analytics tables between measurements (the schema stays).
+
+    Every one of them: the homes of the legacy tables, the migration engine's
+    rejects, checkpoints and archive.
+    """
+    from django.db import connections
+
+    tables = ", ".join(f'"{table}"' for table in analytics_tables())
+    with connections["analytics"].cursor() as cursor:
+        cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
 def analyze() -> None:
@@ -125,8 +125,8 @@ def vacuum_analyze() -> None:
     from django.db import connections
 
     with connections["analytics"].cursor() as cursor:
-        for table in ANALYTICS_TABLES:
-            cursor.execute(f"VACUUM ANALYZE {table}")
+        for table in analytics_tables():
+            cursor.execute(f'VACUUM ANALYZE "{table}"')
 
 
 # Tables holding a foreign key to articles, and the name of that column.

@@ -271,7 +271,8 @@ def chart_scale(results: dict[str, Any]) -> Path:
 
 def chart_migration(results: dict[str, Any]) -> Path | None:
     """A chart from the migration benchmark's JSON when it did not draw one itself."""
-    tools = _migration_tools(results)
+    # A tool that did not finish has no time to compare.
+    tools = {n: t for n, t in _migration_tools(results).items() if t["complete"]}
     if not tools:
         return None
     plt = _pyplot()
@@ -291,11 +292,21 @@ def chart_migration(results: dict[str, Any]) -> Path | None:
         title="Peak memory (lower is better)",
         ylabel="MB",
     )
+    for axis in axes:
+        axis.tick_params(axis="x", labelsize=7, labelrotation=20)
     return _save(figure, "migration", "Migration: migrate_articles vs other tools")
 
 
-def _migration_tools(results: dict[str, Any]) -> dict[str, dict[str, float | None]]:
-    found: dict[str, dict[str, float | None]] = {}
+def _migration_tools(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    shapes = results.get("shapes")
+    if isinstance(shapes, dict):  # one section per file shape
+        return {
+            f"{shape}: {name}": item
+            for shape, section in shapes.items()
+            if isinstance(section, dict)
+            for name, item in _migration_tools(section).items()
+        }
+    found: dict[str, dict[str, Any]] = {}
     candidates = (
         results.get("tools") or results.get("runs") or results.get("results") or {}
     )
@@ -323,7 +334,13 @@ def _migration_tools(results: dict[str, Any]) -> dict[str, dict[str, float | Non
             None,
         )
         if seconds is not None or memory is not None:
-            found[str(name)] = {"seconds": seconds, "peak_mb": memory}
+            cpu = [item.get("client_cpu_s"), item.get("server_cpu_s")]
+            found[str(name)] = {
+                "complete": item.get("complete") is not False,
+                "seconds": seconds,
+                "peak_mb": memory,
+                "cpu_s": sum(cpu) if None not in cpu else None,
+            }
     return found
 
 
@@ -555,9 +572,14 @@ def _summary_migration(results: dict[str, Any]) -> list[str]:
     if not tools:
         return ["See `migration.json`."]
     return _table(
-        ["tool", "wall time s", "peak memory MB"],
+        ["tool", "wall time s", "peak memory MB", "CPU s (client + server)"],
         [
-            [name, item.get("seconds"), item.get("peak_mb")]
+            [
+                name if item["complete"] else f"{name} (did not finish)",
+                item.get("seconds"),
+                item.get("peak_mb"),
+                item.get("cpu_s"),
+            ]
             for name, item in tools.items()
         ],
     )

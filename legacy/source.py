@@ -29,18 +29,6 @@ SQLITE_HEADER: Final = b"SQLite format 3\x00"
 LOCK_TIMEOUT: Final = 10.0
 COPY_ADVICE: Final = '`sqlite3 {path} ".backup copy.db"`'
 
-# The analytics tables, parents first: children are checked against the
-# articles already loaded.
-ANALYTICS_TABLES: Final = (
-    "articles",
-    "raw_articles",
-    "keyword_article_matches",
-    "keyword_alerts",
-    "article_analysis_cache",
-    "article_annotations",
-    "mediabias",
-)
-
 
 class SourceError(Exception):
     """The legacy file cannot be read; the message says what to do."""

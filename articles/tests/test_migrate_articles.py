@@ -49,7 +49,7 @@ from legacy.connect import django_connector
 from legacy.plan import TargetMissing, check_target
 from legacy.schema import create_legacy_schema
 from legacy.schema.table import SCENARIO_TABLE
-from legacy.source import ANALYTICS_TABLES, LegacySource
+from legacy.source import LegacySource
 from legacy.tracking import APP_IDS_ABOVE
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"], transaction=True)
@@ -75,7 +75,7 @@ def counts() -> dict[str, int]:
     with connect() as pg:
         return {
             table: pg.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-            for table in (*ANALYTICS_TABLES, *STATE_TABLES)
+            for table in (*home_tables(pg), *STATE_TABLES)
         }
 
 
@@ -508,7 +508,7 @@ def kill_after(path: Path, rows: int) -> None:
 def snapshot() -> dict[str, list[tuple]]:
     with django_connector()() as pg:
         result = {}
-        for table in ANALYTICS_TABLES:
+        for table in home_tables(pg):
             rows = pg.execute(f'SELECT * FROM "{table}"').fetchall()
             result[table] = sorted(map(repr, rows))
         result["legacy_rejects"] = sorted(
@@ -538,7 +538,7 @@ def index_definitions() -> list[str]:
         rows = pg.execute(
             "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
             "AND tablename = ANY(%s) ORDER BY indexname",
-            [list(ANALYTICS_TABLES)],
+            [home_tables(pg)],
         ).fetchall()
     return [row[0] for row in rows]
 
@@ -567,9 +567,7 @@ def test_sigkill_at_several_points_then_resume_equals_a_clean_run(
     assert len(crashed_indexes) >= len(indexes)  # nothing left dropped
     assert validate_migration("--source", str(path)).code == 0
     with django_connector()() as pg:
-        pg.execute(
-            "TRUNCATE " + ", ".join(ANALYTICS_TABLES) + ", " + ", ".join(STATE_TABLES)
-        )
+        pg.execute("TRUNCATE " + ", ".join([*home_tables(pg), *STATE_TABLES]))
         pg.commit()
     clean = migrate_articles("--source", str(path))
     assert clean.code == 0

@@ -26,7 +26,7 @@ Command line, no Django settings needed::
 
     python -m legacy.generate OUT.db --articles 20000 [--schema 2025-03]
         [--clean] [--seed S] [--column-order shuffled] [--extra-article-column X]
-        [--extra-table T] [--extra-table-without-rowid T]
+        [--extra-table T] [--extra-table-without-rowid T] [--raw-scale 0.36]
 
 The package, one module per concern: ``build`` (the whole file, in order),
 ``factory`` (the articles and their child tables, from the file's main random

@@ -35,6 +35,7 @@ class Spec:
     extra_article_columns: tuple[str, ...]
     extra_tables: tuple[str, ...] = ()
     extra_tables_without_rowid: tuple[str, ...] = ()
+    raw_scale: float = 1.0
 
     @property
     def unknown(self) -> unknown.UnknownTables:
@@ -57,6 +58,11 @@ def check_arguments(spec: Spec) -> None:
     if spec.articles < 0:
         raise ValueError(f"articles must be 0 or more, not {spec.articles}")
     unknown.check_names(spec.extra_tables + spec.extra_tables_without_rowid)
+    if not 0.05 <= spec.raw_scale <= 1.0:
+        raise ValueError(
+            f"raw_scale must be between 0.05 and 1.0 (the real file's raw markdown "
+            f"lengths times it), not {spec.raw_scale}"
+        )
 
 
 def generate_legacy_file(
@@ -70,14 +76,16 @@ def generate_legacy_file(
     extra_article_columns: tuple[str, ...] = (),
     extra_tables: tuple[str, ...] = (),
     extra_tables_without_rowid: tuple[str, ...] = (),
+    raw_scale: float = 1.0,
 ) -> GeneratedFacts:
     """Write a legacy ``fnaapp.db`` with ``articles`` articles; return its facts.
 
     ``extra_tables`` (and ``extra_tables_without_rowid``) are tables no legacy
     release has, holding every SQLite storage class. The same arguments give
-    the same file, byte for byte. The file is built beside ``path`` and renamed
-    into place when complete. An existing file is never replaced (it could be a
-    real legacy copy): FileExistsError.
+    the same file, byte for byte. ``raw_scale`` shrinks every raw markdown
+    (its length distribution and extremes) for a row-heavy file. The file is
+    built beside ``path`` and renamed into place when complete. An existing
+    file is never replaced (it could be a real legacy copy): FileExistsError.
     """
     spec = Spec(
         articles,
@@ -88,6 +96,7 @@ def generate_legacy_file(
         tuple(extra_article_columns),
         tuple(extra_tables),
         tuple(extra_tables_without_rowid),
+        raw_scale,
     )
     check_arguments(spec)
     target = Path(path)
@@ -138,7 +147,8 @@ def _write_planted(
 
 def _write_articles(writer: Writer, factory: Factory, first: int, stop: int) -> None:
     """Stream the ordinary articles and their child rows, a chunk at a time."""
-    raw_lengths = [RAW_MIN, RAW_MAX]  # once per file
+    # The extremes once per file, scaled as every other length.
+    raw_lengths = [int(RAW_MIN * factory.raw_scale), int(RAW_MAX * factory.raw_scale)]
     for start in range(first, stop, CHUNK):
         batch = [factory.article(i) for i in range(start, min(stop, start + CHUNK))]
         children = factory.children(batch, raw_lengths)
@@ -240,7 +250,9 @@ def _build(file: Path, spec: Spec) -> GeneratedFacts:
         layout = keyword_layout(rng, sparse=spec.dirty)
         ids = Ids(rng, sparse=spec.dirty)
         extra = spec.extra_article_columns
-        factory = Factory(rng, ids, layout, frozenset(columns), extra)
+        factory = Factory(
+            rng, ids, layout, frozenset(columns), extra, raw_scale=spec.raw_scale
+        )
         writer, recorder = Writer(conn, columns), Recorder(keys)
         slots = _write_rows(writer, factory, recorder, spec)
         write_tables(

@@ -173,8 +173,10 @@ class Factory:
         layout: KeywordLayout,
         tables: frozenset[str],
         extra_columns: tuple[str, ...],
+        raw_scale: float = 1.0,
     ) -> None:
         self.rng = rng
+        self.raw_scale = raw_scale
         self.ids = ids
         self.layout = layout
         self.tables = tables
@@ -286,7 +288,9 @@ class Factory:
         saved = NOW - rng.random() * TWO_YEARS
         return {
             "uri": uri,
-            "raw_markdown": self.markdown.take(rng, length or raw_length(rng)),
+            "raw_markdown": self.markdown.take(
+                rng, length or raw_length(rng, self.raw_scale)
+            ),
             "submission_date": iso_micro(saved),
             "last_updated": iso_micro(saved + rng.random())
             if rng.random() < 0.8

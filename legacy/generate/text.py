@@ -156,11 +156,14 @@ def lognormal(
     return min(high, max(low, drawn))
 
 
-def raw_length(rng: random.Random) -> int:
+def raw_length(rng: random.Random, scale: float = 1.0) -> int:
+    """A raw markdown length as the real file's, times ``scale``."""
+    mu = _RAW_MU + math.log(scale)
+    low, high = int(RAW_MIN * scale), int(RAW_MAX * scale)
     # Redraw rather than clamp, so the extremes do not pile up.
     while True:
-        length = int(rng.lognormvariate(_RAW_MU, _RAW_SIGMA))
-        if RAW_MIN <= length <= RAW_MAX:
+        length = int(rng.lognormvariate(mu, _RAW_SIGMA))
+        if low <= length <= high:
             return length
 
 

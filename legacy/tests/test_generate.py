@@ -356,6 +356,26 @@ def test_raw_markdown_sizes_are_realistic(clean: GeneratedFacts) -> None:
     assert 14_000 < mean < 25_000
 
 
+def test_raw_scale_shrinks_the_raw_markdown_only(
+    tmp_path: Path, clean: GeneratedFacts
+) -> None:
+    small = _build(tmp_path, dirty=False, raw_scale=0.36)
+    query = (
+        "SELECT count(*), min(length(raw_markdown)), max(length(raw_markdown)), "
+        "avg(length(raw_markdown)) FROM raw_articles"
+    )
+    count, shortest, longest, mean = _open(small.path).execute(query).fetchone()
+    assert count == _open(clean.path).execute(query).fetchone()[0]
+    assert (shortest, longest) == (int(874 * 0.36), int(65_003 * 0.36))
+    assert 5_000 < mean < 9_000  # about 3.5 KB per article, half have one
+    assert small.rows == clean.rows
+
+
+def test_raw_scale_outside_its_range_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="raw_scale must be between"):
+        _build(tmp_path, dirty=False, raw_scale=0)
+
+
 def test_article_text_sizes_are_realistic(clean: GeneratedFacts) -> None:
     averages = "avg(length(title)), avg(length(summary)), avg(length(uri))"
     query = f"SELECT {averages} FROM articles"
