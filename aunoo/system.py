@@ -248,8 +248,9 @@ def migration_history() -> list[MigrationRunFacts]:
 def backup_state(directory: Path) -> BackupState:
     """Backups under ``directory``: each folder holding a ``manifest.json``.
 
-    ``manage.py backup`` writes the manifest last, so a folder without one is
-    a backup that never finished and is not counted. The manifest is read
+    ``manage.py backup`` writes the manifest last, into a ``….partial``
+    folder it renames once the manifest is on disk: a folder without one, or
+    still named ``.partial``, never finished and is not counted. The manifest is read
     defensively: a backup is good when it parses as a JSON object whose
     ``status`` (if any) says it completed; its time is the first of
     ``TIME_KEYS`` that reads as a date (ISO 8601 or epoch seconds), else the
@@ -258,7 +259,11 @@ def backup_state(directory: Path) -> BackupState:
     backups: list[Backup] = []
     skipped: list[str] = []
     try:
-        folders = [entry for entry in directory.iterdir() if entry.is_dir()]
+        folders = [
+            entry
+            for entry in directory.iterdir()
+            if entry.is_dir() and not entry.name.endswith(".partial")
+        ]
     except OSError:
         folders = []
     for folder in folders:

@@ -405,9 +405,15 @@ def _backup(root: Path, name: str, manifest: str | None) -> Path:
 def test_the_newest_good_backup_sets_the_age(scraper: Client, settings) -> None:
     root = settings.BACKUP_DIR
     hour_ago = time.time() - 3600
-    _backup(root, "2026-01-01", '{"created_at": "2026-01-01T03:00:00+00:00"}')
+    # As manage.py backup names and dates them.
+    _backup(
+        root,
+        "aunoo-20260101T030000Z",
+        '{"created_at": "2026-01-01T03:00:00+00:00", "format": 1}',
+    )
     _backup(root, "good", f'{{"created_at": {hour_ago}, "files": {{}}}}')
     _backup(root, "unfinished", None)
+    _backup(root, "aunoo-20990101T000000Z.partial", '{"created_at": 4070908800}')
     _backup(root, "broken", '{"created_at": ')
     _backup(root, "failed", '{"status": "failed", "created_at": 9999999999}')
     result = scrape(scraper)
