@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so a request's time includes every other middleware.
+    "aunoo.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "aunoo.middleware.SecurityHeadersMiddleware",
     "aunoo.middleware.RejectNulCharactersMiddleware",
@@ -183,6 +185,22 @@ if HEALTHZ_TOKEN and len(HEALTHZ_TOKEN) < 32:
         "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, or leave "
         "it empty so that only staff see the details of /healthz."
     )
+
+# Prometheus scrapes /metrics with `Authorization: Bearer <METRICS_TOKEN>`;
+# empty: only staff may read it.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "METRICS_TOKEN is too short to be secret: use at least 32 characters, e.g. "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, or leave "
+        "it empty so that only staff may read /metrics."
+    )
+# The catalog queries behind /metrics and the System page are kept this long
+# per process, so a scrape every few seconds costs one round of them.
+METRICS_CACHE_SECONDS = positive_setting(os.environ, "METRICS_CACHE_SECONDS", 5.0)
+# Where `manage.py backup` writes its dated folders; /metrics reports the age of
+# the newest one holding a manifest.json. Relative paths are from the project.
+BACKUP_DIR = BASE_DIR / Path(os.environ.get("BACKUP_DIR") or "var/backups")
 
 # Search ------------------------------------------------------------------------
 

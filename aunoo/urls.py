@@ -38,6 +38,8 @@ auth_urlpatterns = [
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", views.metrics, name="metrics"),
+    path("system/", views.system_page, name="system"),
     path("admin/", admin.site.urls),
     *auth_urlpatterns,
     path("account/", include("accounts.urls")),

@@ -1,17 +1,29 @@
-"""Project-level views: the health check."""
+"""Project-level views: the health check, the metrics and the System page."""
 
 from __future__ import annotations
 
 import hmac
 import time
+from datetime import UTC, datetime
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_GET
+
+from aunoo import metrics as prometheus
+from aunoo import system
+from aunoo.pg_stats import PostgresStats
+
+# The System page lists this many of the largest tables; /metrics has them all.
+SYSTEM_PAGE_TABLES = 25
 
 
 def _database_status(alias: str) -> dict[str, object]:
@@ -86,3 +98,109 @@ def _last_data_migration() -> dict[str, object] | None:
         return None
     finished = run["finished_at"]
     return {**run, "finished_at": finished.isoformat() if finished else None}
+
+
+@login_not_required
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """The Prometheus scrape, for ``Authorization: Bearer <METRICS_TOKEN>`` or staff."""
+    refusal = _metrics_refusal(request)
+    if refusal is not None:
+        return refusal
+    body, content_type = prometheus.exposition()
+    response = HttpResponse(body, content_type=content_type)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _metrics_refusal(request: HttpRequest) -> HttpResponse | None:
+    token = settings.METRICS_TOKEN
+    scheme, _, offered = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        if token and hmac.compare_digest(offered.strip().encode(), token.encode()):
+            return None
+        return _plain(
+            401,
+            "The bearer token is not METRICS_TOKEN"
+            if token
+            else "METRICS_TOKEN is not set on the server: set it to let "
+            "monitoring read /metrics, or sign in as staff",
+        )
+    try:
+        user = request.user
+        if user.is_staff:
+            return None
+    except DatabaseError:
+        return _plain(503, "The sessions database is down: use METRICS_TOKEN")
+    if user.is_authenticated:
+        return _plain(403, "Only staff may read /metrics")
+    return _plain(
+        401, "Send Authorization: Bearer <METRICS_TOKEN>, or sign in as staff"
+    )
+
+
+def _plain(status: int, message: str) -> HttpResponse:
+    response = HttpResponse(f"{message}.\n", status=status, content_type="text/plain")
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+    return response
+
+
+@require_GET
+def system_page(request: HttpRequest) -> HttpResponse:
+    """Staff: both databases' health and sizes, replication, backups, runs."""
+    if not request.user.is_staff:
+        raise PermissionDenied("Only staff may see the System page.")
+    facts = system.facts()
+    pg = facts.postgres
+    newest = facts.backups.newest
+    return render(
+        request,
+        "aunoo/system.html",
+        {
+            "facts": facts,
+            "gathered_at": _moment(facts.gathered_at),
+            "databases": _database_rows(facts),
+            "pool": prometheus.pool_stats(),
+            "connection_states": sorted(pg.connections.items()) if pg else [],
+            "cache_hit_percent": pg.cache_hit_ratio * 100 if pg else None,
+            "tables": _largest_tables(pg) if pg else [],
+            "backup_taken": _moment(newest.taken_at) if newest else None,
+        },
+    )
+
+
+def _moment(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, tz=UTC)
+
+
+def _database_rows(facts: system.Facts) -> list[dict[str, Any]]:
+    sizes: dict[str, str] = {}
+    if facts.sqlite is not None:
+        sizes["default"] = (
+            f"{filesizeformat(facts.sqlite.file_bytes)} "
+            f"+ {filesizeformat(facts.sqlite.wal_bytes)} WAL"
+        )
+    if facts.postgres is not None:
+        sizes["analytics"] = filesizeformat(facts.postgres.database_bytes)
+    engines = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+    return [
+        {
+            "health": health,
+            "engine": engines.get(health.vendor, health.vendor),
+            "round_trip_ms": (health.round_trip_seconds or 0) * 1000,
+            "size": sizes.get(alias, ""),
+        }
+        for alias, health in system.database_health().items()
+    ]
+
+
+def _largest_tables(pg: PostgresStats) -> list[dict[str, Any]]:
+    tables = sorted(pg.tables, key=lambda t: (-(t.table_bytes + t.index_bytes), t.name))
+    return [
+        {
+            **vars(table),
+            "vacuumed": _moment(table.last_vacuum) if table.last_vacuum else None,
+        }
+        for table in tables[:SYSTEM_PAGE_TABLES]
+    ]

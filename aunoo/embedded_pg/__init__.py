@@ -8,7 +8,9 @@ the project (``var/pgdata`` by default).
 PostgreSQL's stock settings are sized for a tiny machine (128 MB of shared
 buffers). The embedded server is sized for this one instead (:func:`settings`):
 a quarter of the memory for shared buffers, at most 2 GB, and room for an
-import's WAL between checkpoints. An operator's own server is theirs to tune.
+import's WAL between checkpoints. It also preloads ``pg_stat_statements``, so
+``/metrics`` can list the statements with the most time. An operator's own
+server is theirs to tune.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import psutil
 HANDLE_FILE = ".handle_pids.json"
 DATABASE_NAME = "aunoo"
 MB = 1024 * 1024
+# Libraries the embedded server loads at start (a restart once per data folder).
+PRELOAD_LIBRARIES = ("pg_stat_statements",)
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,24 @@ def _prepare(socket_dir: str) -> bool:
                 restart = True
             else:
                 conn.execute("SELECT pg_reload_conf()")
-        return restart
+        return _preload(conn) or restart
+
+
+def _preload(conn: Any) -> bool:
+    """Add PRELOAD_LIBRARIES to shared_preload_libraries; True if it changed."""
+    from psycopg import sql
+
+    (current,) = conn.execute("SHOW shared_preload_libraries").fetchone()
+    loaded = [name.strip() for name in current.split(",") if name.strip()]
+    missing = [name for name in PRELOAD_LIBRARIES if name not in loaded]
+    if not missing:
+        return False
+    conn.execute(
+        sql.SQL("ALTER SYSTEM SET shared_preload_libraries = {}").format(
+            sql.Literal(",".join(loaded + missing))
+        )
+    )
+    return True
 
 
 def _system_user() -> str | None:
