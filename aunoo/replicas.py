@@ -99,8 +99,10 @@ def _choose() -> str:
     for alias in candidates:
         connection = connections[alias]
         try:
-            # A kept connection to a replica that stopped since: found here.
-            connection.close_if_health_check_failed()
+            # A kept connection to a replica that stopped since is found here
+            # (once per request, as CONN_HEALTH_CHECKS would).
+            if connection.connection is not None and not connection.is_usable():
+                connection.close()
             connection.ensure_connection()
         except DatabaseError as exc:
             _record(alias, healthy=False, lag=None, reason=_first_line(exc))

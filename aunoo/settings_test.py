@@ -29,7 +29,6 @@ os.environ["DEBUG"] = "false"
 os.environ["AUNOO_ENV_FILE"] = os.devnull
 
 
-
 def _through_pgbouncer(test_dir: str) -> None:
     """AUNOO_TEST_PGBOUNCER=1: the analytics alias goes through a real pgbouncer
     in transaction mode, started here in front of the test PostgreSQL (the

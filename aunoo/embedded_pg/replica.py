@@ -35,7 +35,8 @@ class Replica:
 
     @property
     def socket_dir(self) -> Path:
-        return self.pgdata / "socket"
+        # Beside the data folder, which must stay private to the server's user.
+        return self.pgdata.parent / f"{self.pgdata.name}-socket"
 
     def url(self, database: str) -> str:
         return (
@@ -57,15 +58,21 @@ class Replica:
         _chown(self.socket_dir)
         _run(
             self.bin_dir / "pg_ctl",
-            ["-D", str(self.pgdata), "-l", str(self.pgdata / "replica.log"), "-w"]
-            + ["-o", f"-p {REPLICA_PORT} -k {self.socket_dir} -h ''", "start"],
+            [
+                *("-D", str(self.pgdata), "-l", str(self.pgdata / "replica.log")),
+                *("-w", "-o", f"-p {REPLICA_PORT} -k {self.socket_dir} -h ''"),
+                "start",
+            ],
         )
 
     def stop(self) -> bool:
         """Stop the replica; False when it was not running."""
         if not (self.pgdata / "postmaster.pid").exists():
             return False
-        _run(self.bin_dir / "pg_ctl", ["-D", str(self.pgdata), "-w", "-m", "fast"] + ["stop"])
+        _run(
+            self.bin_dir / "pg_ctl",
+            ["-D", str(self.pgdata), "-w", "-m", "fast", "stop"],
+        )
         return True
 
     def running(self) -> bool:
@@ -87,9 +94,7 @@ def binaries_for(server_version_num: int, embedded: bool) -> Path:
     return folder
 
 
-def create_replica(
-    pgdata: Path, *, primary: dict[str, Any], bin_dir: Path
-) -> Replica:
+def create_replica(pgdata: Path, *, primary: dict[str, Any], bin_dir: Path) -> Replica:
     """Copy the primary with ``pg_basebackup -R`` into ``pgdata`` and start it.
 
     ``primary`` holds psycopg connection parameters (host, port, user). The
