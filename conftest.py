@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,23 @@ def analytics_cluster() -> Iterator[None]:
     if embedded:
         embedded_pg.ensure_running(Path(embedded["PGDATA"]), throwaway=True)
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pgbouncer_releases_the_test_database(
+    request: pytest.FixtureRequest,
+) -> Iterator[None]:
+    """With AUNOO_TEST_PGBOUNCER=1, drop pgbouncer's server connections to the
+    test database before Django drops it (they would keep it "in use")."""
+    port = os.environ.get("AUNOO_TEST_PGBOUNCER_PORT")
+    if not port:
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    yield
+    from aunoo.embedded_pg.pgbouncer import admin_command
+
+    admin_command(int(port), f"KILL {connections['analytics'].settings_dict['NAME']}")
 
 
 @pytest.fixture

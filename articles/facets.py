@@ -21,6 +21,7 @@ from articles.models import (
     ScenarioArticle,
     SignalAlert,
 )
+from aunoo import replicas
 
 # Text columns with an index that starts with them, per model.
 FACET_COLUMNS: dict[type[Model], frozenset[str]] = {
@@ -61,7 +62,8 @@ def distinct_values(
 
 
 def _walk_index(table_name: str, column: str, limit: int) -> list[str]:
-    connection = connections["analytics"]
+    # A read like the ORM's: a replica's during a request when one is healthy.
+    connection = connections[replicas.read_alias()]
     col = connection.ops.quote_name(column)
     table = connection.ops.quote_name(table_name)
     # Table and column come from FACET_COLUMNS, never from the request.

@@ -9,6 +9,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 
+from aunoo.databases import is_secondary
+
 # Set by the project's migrate command so its own run does not warn about the
 # migrations it is about to apply.
 migrating = False
@@ -22,6 +24,8 @@ def describe(alias: str) -> str:
     source = entry.get("SOURCE", "DATABASE_URL")
     if source == "embedded":
         return f"the embedded PostgreSQL in {entry['EMBEDDED']['PGDATA']}"
+    if entry.get("PGBOUNCER"):
+        source = f"{source}, through pgbouncer"
     host = entry.get("HOST") or "local socket"
     port = entry.get("PORT") or "5432"
     return f"PostgreSQL at {host}:{port}, database {entry['NAME']!r} (from {source})"
@@ -30,6 +34,8 @@ def describe(alias: str) -> str:
 def _reachability_errors() -> list[CheckMessage]:
     errors: list[CheckMessage] = []
     for alias in connections:
+        if is_secondary(alias, connections[alias].settings_dict):
+            continue  # the app serves without them: see secondaries_reachable
         try:
             probe(alias)
         except Exception as exc:  # noqa: BLE001  any failure here is a startup error
@@ -72,12 +78,37 @@ def databases_reachable(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
 
 
 @register()
+def secondaries_reachable(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Warn, without stopping the app, when a replica or the direct URL is down."""
+    warnings: list[CheckMessage] = []
+    for alias in connections:
+        if not is_secondary(alias, connections[alias].settings_dict):
+            continue
+        try:
+            probe(alias)
+        except Exception as exc:  # noqa: BLE001  any failure is worth the warning
+            warnings.append(
+                Warning(
+                    f"The {alias!r} database is unreachable: {describe(alias)}.",
+                    hint=(
+                        f"{_first_line(exc)}. Reads fall back to the primary; the "
+                        "migration engine needs ANALYTICS_DIRECT_URL to answer."
+                    ),
+                    id="aunoo.W002",
+                )
+            )
+    return warnings
+
+
+@register()
 def migrations_applied(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Warn while either database has migrations that have not been applied."""
     if migrating:
         return []
     messages: list[CheckMessage] = []
     for alias in connections:
+        if is_secondary(alias, connections[alias].settings_dict):
+            continue
         try:
             probe(alias)  # fail fast instead of waiting out the pool's timeout
             executor = MigrationExecutor(connections[alias])

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import patch_cache_control
+
+from aunoo import replicas
 
 # The app's own pages load scripts and styles from /static/ only and never
 # inline them; article images may come from any HTTPS site.
@@ -79,4 +82,42 @@ class SecurityHeadersMiddleware:
         if user is not None and user.is_authenticated:
             # Pages for one reader: no shared cache or browser disk keeps them.
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class ReadYourWritesMiddleware:
+    """Send a request's analytics reads to a replica unless it must see the primary.
+
+    A request that is not GET/HEAD/OPTIONS, or that writes to analytics, reads
+    the primary, and so do the visitor's requests for the next
+    ANALYTICS_REPLICA_PIN_SECONDS (a cookie): a user who has just written reads
+    their write even before the replicas have it. Without replicas it does
+    nothing.
+    """
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.ANALYTICS_REPLICAS:
+            return self.get_response(request)
+        unsafe = request.method not in self.SAFE_METHODS
+        token = replicas.begin_request(
+            pinned=unsafe or replicas.PIN_COOKIE in request.COOKIES
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            route = replicas.end_request(token)
+        if unsafe or (route is not None and route.wrote):
+            response.set_cookie(
+                replicas.PIN_COOKIE,
+                "1",
+                max_age=math.ceil(settings.ANALYTICS_REPLICA_PIN_SECONDS),
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
         return response

@@ -13,7 +13,14 @@ import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from aunoo.databases import analytics_database, positive_setting, sqlite_database
+from aunoo.databases import (
+    analytics_database,
+    direct_database,
+    positive_setting,
+    replica_databases,
+    replica_settings,
+    sqlite_database,
+)
 
 django_stubs_ext.monkeypatch()
 
@@ -77,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "aunoo.middleware.ReadYourWritesMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
@@ -114,11 +122,23 @@ VAR_DIR = BASE_DIR / "var"
 SQLITE_DB_PATH = Path(os.environ.get("SQLITE_DB_PATH") or VAR_DIR / "aunoo.sqlite3")
 EMBEDDED_PGDATA = Path(os.environ.get("AUNOO_PGDATA") or VAR_DIR / "pgdata")
 
+_analytics = analytics_database(os.environ, pgdata=EMBEDDED_PGDATA)
+_replicas = replica_databases(os.environ)
 DATABASES = {
     "default": sqlite_database(SQLITE_DB_PATH),
-    "analytics": analytics_database(os.environ, pgdata=EMBEDDED_PGDATA),
+    "analytics": _analytics,
+    # The migration engine's way around pgbouncer (ANALYTICS_DIRECT_URL).
+    **direct_database(os.environ, _analytics),
+    # Read replicas (ANALYTICS_REPLICA_URLS): web requests' analytics reads.
+    **_replicas,
 }
 DATABASE_ROUTERS = ["aunoo.routers.AnalyticsRouter"]
+# The replica aliases the router may read from, and how far it trusts them.
+ANALYTICS_REPLICAS = list(_replicas)
+_replica_trust = replica_settings(os.environ)
+ANALYTICS_REPLICA_MAX_LAG = _replica_trust["max_lag"]
+ANALYTICS_REPLICA_PIN_SECONDS = _replica_trust["pin_seconds"]
+ANALYTICS_REPLICA_CHECK_SECONDS = _replica_trust["check_seconds"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Auth ------------------------------------------------------------------------

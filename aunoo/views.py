@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import math
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +20,8 @@ from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_GET
 
 from aunoo import metrics as prometheus
-from aunoo import system
+from aunoo import replicas, system
+from aunoo.databases import is_secondary
 from aunoo.pg_stats import PostgresStats
 
 # The System page lists this many of the largest tables; /metrics has them all.
@@ -53,7 +55,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     also get each database's status, round trip and migration state, and the
     last data migration: details an anonymous visitor has no use for.
     """
-    databases = {alias: _database_status(alias) for alias in connections}
+    databases = {
+        alias: _database_status(alias)
+        for alias in connections
+        if not is_secondary(alias, connections[alias].settings_dict)
+    }
     healthy = all(entry["status"] == "ok" for entry in databases.values())
     status = 200 if healthy else 503
     if not _may_see_details(request):
@@ -61,11 +67,27 @@ def healthz(request: HttpRequest) -> JsonResponse:
     body = {
         "status": "ok" if healthy else "degraded",
         "databases": databases,
+        "replicas": _replica_status(),
         "last_data_migration": _last_data_migration()
         if databases.get("analytics", {}).get("status") == "ok"
         else None,
     }
     return JsonResponse(body, status=status)
+
+
+def _replica_status() -> dict[str, dict[str, object]]:
+    """Each read replica's health: a replica down is no outage, reads fall back."""
+    states: dict[str, dict[str, object]] = {}
+    for alias in settings.ANALYTICS_REPLICAS:
+        state = replicas.health(alias, fresh=True)
+        states[alias] = {
+            "status": "ok" if state.healthy else "skipped",
+            "lag_seconds": None
+            if state.lag_seconds is None or math.isinf(state.lag_seconds)
+            else round(state.lag_seconds, 3),
+            "reason": state.reason,
+        }
+    return states
 
 
 def _may_see_details(request: HttpRequest) -> bool:

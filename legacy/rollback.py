@@ -61,7 +61,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from django.db import connections, models
+from django.db import models
 from psycopg import sql
 
 from articles.models import (
@@ -74,7 +74,7 @@ from articles.models import (
     RawArticle,
     ScenarioArticle,
 )
-from legacy.connect import django_connector
+from legacy.connect import django_connector, engine_params
 from legacy.convert import format_legacy_timestamp
 from legacy.schema import create_legacy_schema, scenario_table
 from legacy.schema.table import ANALYTICS, SCENARIO_TABLE
@@ -188,10 +188,9 @@ class RollbackReport:
 
 def connect_analytics(alias: str = "analytics") -> psycopg.Connection[Any]:
     """A dedicated psycopg connection with the settings of ``alias``."""
-    params = connections[alias].get_connection_params()
-    # Django's cursor class and adapters serve its ORM; this reader wants psycopg's.
-    for django_only in ("cursor_factory", "context", "prepare_threshold"):
-        params.pop(django_only, None)
+    # Django's cursor class and adapters serve its ORM; this reader wants
+    # psycopg's, and a connection past pgbouncer (named cursors).
+    params = engine_params(alias)
     connection = psycopg.connect(**params)
     connection.read_only = True
     connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ

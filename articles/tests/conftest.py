@@ -100,21 +100,27 @@ def legacy_file(tmp_path: Path) -> Callable[..., Path]:
 
 
 def child_environment() -> dict[str, str]:
-    """The child command targets the test database through DATABASE_URL."""
-    params = connections["analytics"].get_connection_params()
+    """The child command targets the test database through DATABASE_URL (and,
+    behind pgbouncer, ANALYTICS_DIRECT_URL)."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": test_database_url("analytics"),
+        "AUNOO_TEST_SQLITE": str(connections["default"].settings_dict["NAME"]),
+        "DJANGO_SETTINGS_MODULE": "aunoo.settings_test",
+    }
+    if "analytics_direct" in connections:
+        environment["ANALYTICS_DIRECT_URL"] = test_database_url("analytics_direct")
+    return environment
+
+
+def test_database_url(alias: str) -> str:
+    params = connections[alias].get_connection_params()
     host, port = params.get("host", ""), params.get("port", "")
     user = quote(params.get("user", "postgres"))
     password = f":{quote(params['password'])}" if params.get("password") else ""
     if host.startswith("/"):
-        url = f"postgres://{user}{password}@/{params['dbname']}?host={quote(host)}"
-    else:
-        url = f"postgres://{user}{password}@{host}:{port or 5432}/{params['dbname']}"
-    return {
-        **os.environ,
-        "DATABASE_URL": url,
-        "AUNOO_TEST_SQLITE": str(connections["default"].settings_dict["NAME"]),
-        "DJANGO_SETTINGS_MODULE": "aunoo.settings_test",
-    }
+        return f"postgres://{user}{password}@/{params['dbname']}?host={quote(host)}"
+    return f"postgres://{user}{password}@{host}:{port or 5432}/{params['dbname']}"
 
 
 def start_child(

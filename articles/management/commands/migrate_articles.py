@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
@@ -205,7 +206,10 @@ class Command(BaseCommand):
                 returncode=2,
             )
         verbosity = int(options["verbosity"])
-        connect = django_connector(database)
+        try:
+            connect = django_connector(database)
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc), returncode=2) from exc
         try:
             legacy = LegacySource(Path(source), lock_timeout=lock_timeout)
         except SourceError as exc:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from legacy.convert import to_timestamp
@@ -100,6 +101,8 @@ class Command(BaseCommand):
             )
         except RollbackError as exc:
             raise CommandError(str(exc), returncode=exc.returncode) from exc
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc), returncode=2) from exc
         except psycopg.OperationalError as exc:
             raise CommandError(
                 f"Cannot read the analytics database ({exc}); the target file was not "

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
@@ -72,7 +73,10 @@ class Command(BaseCommand):
                 f"--lock-timeout must be 0 or more seconds, not {lock_timeout:g}.",
                 returncode=2,
             )
-        connect = django_connector(database)
+        try:
+            connect = django_connector(database)
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc), returncode=2) from exc
         try:
             legacy = LegacySource(Path(source), lock_timeout=lock_timeout)
         except SourceError as exc:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.core.management.commands import migrate
 from django.db import connections
 
 from aunoo import checks
+from aunoo.databases import is_secondary
 
 
 class Command(migrate.Command):
@@ -28,14 +29,21 @@ class Command(migrate.Command):
     def get_check_kwargs(self, options: dict[str, Any]) -> dict[str, Any]:  # type: ignore[override]
         # All checks (migrate's own behaviour), on every database to be migrated.
         checks.migrating = True
-        databases = [options["database"]] if options["database"] else list(connections)
+        databases = [options["database"]] if options["database"] else migrated()
         return {"databases": databases}
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["database"] is not None:
+        database = options["database"]
+        if database is not None:
+            if is_secondary(database, connections[database].settings_dict):
+                raise CommandError(
+                    f"{database!r} is a read replica or the direct way into "
+                    "'analytics', not a database of its own: migrate 'analytics' "
+                    "(the primary) and the change reaches it."
+                )
             self._migrate(options["database"], *args, **options)
             return
-        for alias in connections:
+        for alias in migrated():
             if options["verbosity"] >= 1:
                 self.stdout.write(self.style.MIGRATE_HEADING(f"Database {alias!r}:"))
             self._migrate(alias, *args, **options)
@@ -51,3 +59,12 @@ class Command(migrate.Command):
             stdout=self.stdout,
             stderr=self.stderr,
         )
+
+
+def migrated() -> list[str]:
+    """The databases of their own: default and the analytics primary."""
+    return [
+        alias
+        for alias in connections
+        if not is_secondary(alias, connections[alias].settings_dict)
+    ]
