@@ -184,6 +184,20 @@ if HEALTHZ_TOKEN and len(HEALTHZ_TOKEN) < 32:
         "it empty so that only staff see the details of /healthz."
     )
 
+# Backups -----------------------------------------------------------------------
+
+# `manage.py backup` writes one dated folder here per backup.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or VAR_DIR / "backups")
+# A folder holding pg_dump, pg_restore and psql of the analytics server's major
+# version, when neither the embedded package nor Debian's packages provide them.
+POSTGRES_BIN_DIR = os.environ.get("POSTGRES_BIN_DIR", "").strip()
+if POSTGRES_BIN_DIR and not Path(POSTGRES_BIN_DIR).is_dir():
+    raise ImproperlyConfigured(
+        f"POSTGRES_BIN_DIR={POSTGRES_BIN_DIR} is not a folder: set it to the folder "
+        "holding pg_dump, pg_restore and psql of your PostgreSQL server's major "
+        "version (e.g. /usr/lib/postgresql/18/bin), or leave it empty."
+    )
+
 # Search ------------------------------------------------------------------------
 
 # "Most relevant first" ranks the newest this-many matches of a search (all of
