@@ -229,7 +229,7 @@ def test_corrupted_sqlite_copy_is_refused_naming_the_file(backup: Path) -> None:
     data = bytearray(copy.read_bytes())
     data[len(data) // 2] ^= 0xFF
     copy.write_bytes(bytes(data))
-    code, output = refused(backup)
+    _code, output = refused(backup)
     assert f"{copy} is damaged: its sha256" in output
 
 
@@ -263,9 +263,9 @@ def test_newer_postgresql_version_is_refused(backup: Path) -> None:
         manifest["databases"]["analytics"].update(major=99, version="99.1")
 
     edit_manifest(backup, newer)
-    code, output = refused(backup)
+    _code, output = refused(backup)
     assert "was made from PostgreSQL 99.1" in output
-    assert f"Restore it into a PostgreSQL 99 server" in output
+    assert "Restore it into a PostgreSQL 99 server" in output
 
 
 def test_backup_from_newer_code_is_refused(backup: Path) -> None:
@@ -388,7 +388,7 @@ def test_restore_on_an_empty_machine_gives_every_table_back(
 
 
 def test_restore_applies_migrations_newer_than_the_backup(empty_machine) -> None:
-    env, target = empty_machine
+    env, _target = empty_machine
     seed()
     call_command("migrate", "accounts", "0002", database="default", verbosity=0)
     try:
