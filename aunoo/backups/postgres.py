@@ -293,7 +293,10 @@ def restore(db: Server, archive: Path) -> None:
             "--no-password",
             "--single-transaction",
             "--set=ON_ERROR_STOP=1",
-            "--command=DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;",
+            # A session of the app holding a table would block the DROP for
+            # ever; the script itself sets lock_timeout back to 0 after it.
+            "--command=SET lock_timeout = '60s';"
+            " DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;",
             "--file=-",
             f"--dbname={db.conninfo()}",
         ],

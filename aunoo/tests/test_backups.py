@@ -21,7 +21,7 @@ from django.core.management.base import CommandError
 from django.db import connections
 
 from articles.models import Article, ArticleAnnotation
-from aunoo.backups import last_good_backup, postgres, sqlite
+from aunoo.backups import folders, last_good_backup, postgres, sqlite
 from aunoo.backups.folders import complete_backups
 from aunoo.backups.manifest import BackupRefused
 
@@ -425,3 +425,43 @@ def test_restore_refuses_a_server_with_data_in_a_process_too(
     assert "leftover (1)" in done.stderr
     with target.connect() as conn:
         assert conn.execute("SELECT count(*) FROM leftover").fetchone() == (1,)
+
+
+def test_a_dump_that_fails_half_way_leaves_no_partial_backup(
+    tmp_path: Path, backup_dir: Path, settings
+) -> None:
+    major = postgres.server().major
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    pg_dump = fake / "pg_dump"
+    pg_dump.write_text(
+        "#!/bin/sh\n"
+        f'[ "$1" = --version ] && echo "pg_dump (PostgreSQL) {major}.0" && exit 0\n'
+        "echo 'could not write: No space left on device' >&2; exit 1\n"
+    )
+    pg_dump.chmod(0o755)
+    settings.POSTGRES_BIN_DIR = str(fake)
+    with pytest.raises(
+        CommandError, match=r"pg_dump failed \(exit 1\): could not write"
+    ):
+        call_command("backup")
+    assert list(backup_dir.iterdir()) == [backup_dir / ".backup.lock"]
+
+
+def test_a_second_backup_at_once_is_refused(backup_dir: Path) -> None:
+    backup_dir.mkdir()
+    with (
+        folders.exclusive(backup_dir),
+        pytest.raises(CommandError, match="Another backup is running"),
+    ):
+        call_command("backup")
+
+
+def test_a_load_that_stops_half_way_changes_nothing(backup: Path, tmp_path) -> None:
+    truncated = tmp_path / "analytics.dump"
+    data = (backup / "analytics.dump").read_bytes()
+    truncated.write_bytes(data[: len(data) * 3 // 4])
+    Article.objects.create(uri="https://news.example/after-the-backup")
+    with pytest.raises(BackupRefused, match="pg_restore failed"):
+        postgres.restore(postgres.server(), truncated)
+    assert Article.objects.count() == 2
