@@ -66,6 +66,7 @@ def _take(folder: Path, log: Callable[[str], None]) -> dict[str, Any]:
         dump = postgres.start_dump(db, snapshot_id, folder / POSTGRES_FILE)
         try:
             pg_migrations = postgres.applied_migrations(conn)
+            compression = postgres.column_compression(conn)
             pg_tables = postgres.table_stats(conn)
         except BaseException:
             dump.process.kill()
@@ -79,6 +80,7 @@ def _take(folder: Path, log: Callable[[str], None]) -> dict[str, Any]:
         "major": db.major,
         "file": POSTGRES_FILE,
         "dump_format": "custom",
+        "column_compression": compression,
         "migrations": pg_migrations,
         "tables": pg_tables,
     }

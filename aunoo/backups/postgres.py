@@ -58,6 +58,16 @@ _TABLES: Final = (
     " WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY c.relname"
 )
 
+_COMPRESSION: Final = (
+    "SELECT c.relname, a.attname, CASE a.attcompression WHEN 'l' THEN 'lz4'"
+    " WHEN 'p' THEN 'pglz' END FROM pg_attribute a"
+    " JOIN pg_class c ON c.oid = a.attrelid"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0"
+    " AND NOT a.attisdropped AND a.attcompression <> '' ORDER BY 1, 2"
+)
+_METHODS: Final = frozenset({"lz4", "pglz"})
+
 
 @dataclass(frozen=True)
 class Server:
@@ -212,6 +222,7 @@ def start_dump(db: Server, snapshot_id: str, path: Path) -> Job:
         str(program("pg_dump", db.major)),
         "--format=custom",
         "--no-password",
+        *(["--no-toast-compression"] if db.major >= 14 else []),
         f"--snapshot={snapshot_id}",
         "--lock-wait-timeout=60s",
         f"--file={path}",
@@ -267,12 +278,57 @@ def tables_with_rows(db: Server, ignore: frozenset[str]) -> dict[str, int]:
     return found
 
 
-def restore(db: Server, archive: Path) -> None:
+def column_compression(conn: psycopg.Connection[Any]) -> list[list[str]]:
+    """[table, column, method] of each column with its own TOAST compression."""
+    if conn.info.server_version < 140000:
+        return []  # no per-column compression before PostgreSQL 14
+    return [list(row) for row in conn.execute(_COMPRESSION).fetchall()]
+
+
+def _recompress(db: Server, compression: list[list[str]]) -> tuple[str, list[str]]:
+    """The statements giving columns back their compression, and those it cannot.
+
+    Dumps leave compression out (a server built without lz4 refuses to load a
+    column that names it); it is given back where the target server has it.
+    """
+    statements: list[str] = []
+    skipped: list[str] = []
+    with db.connect() as conn:
+        for table, column, method in compression:
+            if method not in _METHODS or not _has_compression(conn, method):
+                skipped.append(f"{table}.{column} ({method})")
+                continue
+            statements.append(
+                sql.SQL("ALTER TABLE public.{} ALTER COLUMN {} SET COMPRESSION {};")
+                .format(sql.Identifier(table), sql.Identifier(column), sql.SQL(method))
+                .as_string(conn)
+            )
+    return " ".join(statements), skipped
+
+
+def _has_compression(conn: psycopg.Connection[Any], method: str) -> bool:
+    try:
+        with conn.transaction():
+            conn.execute(
+                sql.SQL("SET LOCAL default_toast_compression = {}").format(
+                    sql.Literal(method)
+                )
+            )
+    except psycopg.Error:
+        return False  # the server was built without it
+    return True
+
+
+def restore(
+    db: Server, archive: Path, compression: list[list[str]] | None = None
+) -> list[str]:
     """Replace the public schema of ``db`` with the archive's, in one transaction.
 
     The script passes through this process so that psql never reaches the end of
-    its input (and so never commits) when pg_restore stops half way.
+    its input (and so never commits) when pg_restore stops half way. Returns
+    the columns whose compression this server cannot give back.
     """
+    recompress, skipped = _recompress(db, compression or [])
     script = start(
         f"Reading {archive.name} with pg_restore",
         [
@@ -298,6 +354,7 @@ def restore(db: Server, archive: Path) -> None:
             "--command=SET lock_timeout = '60s';"
             " DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;",
             "--file=-",
+            *([f"--command={recompress}"] if recompress else []),
             f"--dbname={db.conninfo()}",
         ],
         env=db.environment(),
@@ -319,6 +376,7 @@ def restore(db: Server, archive: Path) -> None:
         raise
     load.process.stdin.close()
     load.finish()
+    return skipped
 
 
 @contextmanager

@@ -45,6 +45,12 @@ class CheckedBackup:
     def file(self, alias: str) -> Path:
         return self.folder / str(self.manifest["databases"][alias]["file"])
 
+    def compression(self) -> list[list[str]]:
+        found: list[list[str]] = self.manifest["databases"]["analytics"].get(
+            "column_compression", []
+        )
+        return found
+
     def tables(self, alias: str) -> dict[str, TableStats]:
         tables: dict[str, TableStats] = self.manifest["databases"][alias]["tables"]
         return tables
@@ -164,11 +170,15 @@ def _listing(found: dict[str, int]) -> str:
     return "rows in " + ", ".join(shown[:5]) + more
 
 
-def restore_live(checked: CheckedBackup, log: Callable[[str], None]) -> list[str]:
+def restore_live(
+    checked: CheckedBackup,
+    log: Callable[[str], None],
+    warn: Callable[[str], None],
+) -> list[str]:
     """Replace both live databases with the backup; the differences found after."""
     connections.close_all()
     log(f"PostgreSQL database {checked.server.dbname!r} <- {checked.file('analytics')}")
-    postgres.restore(checked.server, checked.file("analytics"))
+    _restore_postgres(checked, checked.server, warn)
     log(f"SQLite {checked.sqlite_target} <- {checked.file('default')}")
     sqlite.restore_into(checked.file("default"), checked.sqlite_target)
     connections.close_all()
@@ -178,18 +188,33 @@ def restore_live(checked: CheckedBackup, log: Callable[[str], None]) -> list[str
     )
 
 
+def _restore_postgres(
+    checked: CheckedBackup, target: postgres.Server, warn: Callable[[str], None]
+) -> None:
+    skipped = postgres.restore(target, checked.file("analytics"), checked.compression())
+    for column in skipped:
+        warn(
+            f"{column}: this server lacks that compression; the column uses the "
+            "server's default_toast_compression"
+        )
+
+
 def _live_sqlite_stats(checked: CheckedBackup) -> dict[str, TableStats]:
     return sqlite.table_stats(checked.sqlite_target, live=True)
 
 
-def verify(checked: CheckedBackup, log: Callable[[str], None]) -> list[str]:
+def verify(
+    checked: CheckedBackup,
+    log: Callable[[str], None],
+    warn: Callable[[str], None],
+) -> list[str]:
     """Restore into scratch databases and compare; live data is never touched."""
     with (
         tempfile.TemporaryDirectory(prefix="aunoo-verify-") as scratch_dir,
         postgres.scratch_database(checked.server) as scratch,
     ):
         log(f"PostgreSQL scratch database {scratch.dbname!r}")
-        postgres.restore(scratch, checked.file("analytics"))
+        _restore_postgres(checked, scratch, warn)
         scratch_sqlite = Path(scratch_dir) / "default.sqlite3"
         log(f"SQLite scratch file {scratch_sqlite}")
         sqlite.restore_into(checked.file("default"), scratch_sqlite)

@@ -21,6 +21,7 @@ from django.core.management.base import CommandError
 from django.db import connections
 
 from articles.models import Article, ArticleAnnotation
+from aunoo import embedded_pg
 from aunoo.backups import folders, last_good_backup, postgres, sqlite
 from aunoo.backups.folders import complete_backups
 from aunoo.backups.manifest import BackupRefused
@@ -465,3 +466,40 @@ def test_a_load_that_stops_half_way_changes_nothing(backup: Path, tmp_path) -> N
     with pytest.raises(BackupRefused, match="pg_restore failed"):
         postgres.restore(postgres.server(), truncated)
     assert Article.objects.count() == 2
+
+
+def test_columns_get_their_compression_back(backup: Path) -> None:
+    manifest = json.loads((backup / "manifest.json").read_text())
+    assert restore(str(backup), "--force")[0] == 0
+    with postgres.server().connect() as conn:
+        restored = postgres.column_compression(conn)
+    assert restored == manifest["databases"]["analytics"]["column_compression"]
+
+
+def test_a_backup_restores_into_a_newer_postgresql(backup: Path, tmp_path) -> None:
+    """PostgreSQL's upgrade path: this server's dump into the embedded one."""
+    source = postgres.server()
+    newer = postgres.program_version(str(embedded_pg.bin_dir() / "postgres"))
+    if newer is None or newer[0] <= source.major:
+        pytest.skip(f"needs a server older than the embedded {newer}: run with the "
+                    "DATABASE_URL of an older PostgreSQL")  # fmt: skip
+    pgdata = tmp_path / "newer"
+    socket_dir = embedded_pg.ensure_running(pgdata, throwaway=True)
+    try:
+        target = postgres.Server(
+            params={"host": socket_dir, "user": "postgres", "dbname": "aunoo"},
+            version=".".join(map(str, newer)),
+            major=newer[0],
+        )
+        manifest = json.loads((backup / "manifest.json").read_text())
+        postgres.restore(
+            target,
+            backup / "analytics.dump",
+            manifest["databases"]["analytics"]["column_compression"],
+        )
+        assert (
+            postgres.database_stats(target)
+            == manifest["databases"]["analytics"]["tables"]
+        )
+    finally:
+        embedded_pg.stop(pgdata)

@@ -54,10 +54,13 @@ class Command(BaseCommand):
         except BackupRefused as exc:
             raise CommandError(str(exc), returncode=exc.returncode) from exc
 
+    def _warn(self, line: str) -> None:
+        self.stdout.write(self.style.WARNING(line))
+
     def _verify(
         self, checked: restore.CheckedBackup, log: Callable[[str], None]
     ) -> None:
-        differences = restore.verify(checked, log)
+        differences = restore.verify(checked, log, self._warn)
         self._differences(checked, differences, "Verified")
 
     def _restore(
@@ -71,7 +74,7 @@ class Command(BaseCommand):
         if not force:
             restore.refuse_if_not_empty(checked)
         newer = restore.newer_migrations(checked)
-        differences = restore.restore_live(checked, log)
+        differences = restore.restore_live(checked, log, self._warn)
         self._differences(checked, differences, "Restored")
         if newer and verbosity >= 1:
             self.stdout.write(
