@@ -127,12 +127,12 @@ def test_backup_during_concurrent_writes_is_consistent(tmp_path: Path) -> None:
     writer = threading.Thread(target=write)
     writer.start()
     try:
-        while ArticleAnnotation.objects.count() < 20:
+        while ArticleAnnotation.objects.count() < 20 and writer.is_alive():
             time.sleep(0.01)
         before = ArticleAnnotation.objects.count()
         folder = take_backup()
         after = ArticleAnnotation.objects.count()
-        while ArticleAnnotation.objects.count() <= after:
+        while ArticleAnnotation.objects.count() <= after and writer.is_alive():
             time.sleep(0.01)  # the writer goes on after the backup
     finally:
         stop.set()
