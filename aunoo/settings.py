@@ -221,6 +221,17 @@ METRICS_CACHE_SECONDS = positive_setting(os.environ, "METRICS_CACHE_SECONDS", 5.
 # Where `manage.py backup` writes its dated folders; /metrics reports the age of
 # the newest one holding a manifest.json. Relative paths are from the project.
 BACKUP_DIR = BASE_DIR / Path(os.environ.get("BACKUP_DIR") or "var/backups")
+# Backups -----------------------------------------------------------------------
+
+# A folder holding pg_dump, pg_restore and psql of the analytics server's major
+# version, when neither the embedded package nor Debian's packages provide them.
+POSTGRES_BIN_DIR = os.environ.get("POSTGRES_BIN_DIR", "").strip()
+if POSTGRES_BIN_DIR and not Path(POSTGRES_BIN_DIR).is_dir():
+    raise ImproperlyConfigured(
+        f"POSTGRES_BIN_DIR={POSTGRES_BIN_DIR} is not a folder: set it to the folder "
+        "holding pg_dump, pg_restore and psql of your PostgreSQL server's major "
+        "version (e.g. /usr/lib/postgresql/18/bin), or leave it empty."
+    )
 
 # Search ------------------------------------------------------------------------
 

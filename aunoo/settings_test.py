@@ -24,6 +24,7 @@ os.environ["AUNOO_PGDATA_THROWAWAY"] = "1"
 os.environ["SQLITE_DB_PATH"] = os.environ.get("AUNOO_TEST_SQLITE") or os.path.join(
     _test_dir, "aunoo.sqlite3"
 )
+os.environ["BACKUP_DIR"] = os.path.join(_test_dir, "backups")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else")
 os.environ["DEBUG"] = "false"
 os.environ["AUNOO_ENV_FILE"] = os.devnull

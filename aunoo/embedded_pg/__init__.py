@@ -192,3 +192,8 @@ def stop(pgdata: Path) -> bool:
         return False
     prune_dead_handles(current.pgdata)
     return True
+
+
+def bin_dir() -> Path:
+    """The folder of the package's PostgreSQL programs (pg_dump, psql, …)."""
+    return Path(_package().__file__).resolve().parent / "pginstall" / "bin"
