@@ -190,6 +190,12 @@ if HEALTHZ_TOKEN and len(HEALTHZ_TOKEN) < 32:
 # them when there are fewer), so a broad query costs what a narrow one costs.
 SEARCH_RANK_WINDOW = positive_setting(os.environ, "SEARCH_RANK_WINDOW", 500)
 
+# A keyword added or changed is matched against the stored articles in the
+# request itself up to this many articles, in a background thread beyond.
+KEYWORD_SCAN_INLINE_LIMIT = positive_setting(
+    os.environ, "KEYWORD_SCAN_INLINE_LIMIT", 20000
+)
+
 # Internationalisation and static files ---------------------------------------
 
 LANGUAGE_CODE = "en-us"
