@@ -66,30 +66,29 @@ class ScanCounts:
 def keyword_pattern(keyword: str) -> str:
     """The write path's whole-word rule as a PostgreSQL regular expression.
 
-    The keyword is compared lower-cased with its whitespace collapsed, as the
-    text it is looked for in; ASCII punctuation is escaped (a backslash before
-    any other character would start an escape in PostgreSQL's syntax).
+    Applied to the lower-cased text: the keyword lower-cased, each run of
+    whitespace in it matching any run in the text, ASCII punctuation escaped
+    (a backslash before any other character starts an escape in PostgreSQL).
     """
-    needle = " ".join(keyword.lower().split())
-    escaped = "".join(
-        f"\\{char}" if char in string.punctuation else char for char in needle
-    )
-    return f"(^|[^[:alnum:]_]){escaped}($|[^[:alnum:]_])"
+    words = [
+        "".join(f"\\{char}" if char in string.punctuation else char for char in word)
+        for word in keyword.lower().split()
+    ]
+    body = r"\s+".join(words)
+    return f"(^|[^[:alnum:]_]){body}($|[^[:alnum:]_])"
 
 
-# The article's text as articles.keywords reads it: title, summary, raw markdown,
-# lower-cased, every run of whitespace one space.
-_TEXT = (
-    "regexp_replace(lower(concat_ws(' ', a.title, a.summary, r.raw_markdown)),"
-    " '\\s+', ' ', 'g')"
-)
+# The article's text as articles.keywords reads it (title, summary, raw
+# markdown), lower-cased; the pattern treats any run of whitespace as one.
+_TEXT = "lower(concat_ws(' ', a.title, a.summary, r.raw_markdown))"
 
 _MATCH_SQL = """
 WITH found AS MATERIALIZED (
     SELECT a.uri
     FROM articles AS a
     LEFT JOIN raw_articles AS r ON r.uri = a.uri
-    WHERE {candidates} {text} ~ %(pattern)s
+    -- The substring test is a cheap necessary condition for the expression.
+    WHERE {candidates} strpos({text}, %(first_word)s) > 0 AND {text} ~ %(pattern)s
 ),
 matches AS (
     INSERT INTO keyword_article_matches AS m
@@ -164,6 +163,7 @@ def match_stored_articles(
         "config": SEARCH_CONFIG,
         "keyword": keyword,
         "pattern": keyword_pattern(keyword),
+        "first_word": keyword.lower().split()[0],
         "group_id": group_id,
         "keyword_id": keyword_id,
     }
