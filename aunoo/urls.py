@@ -38,6 +38,7 @@ auth_urlpatterns = [
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     *auth_urlpatterns,
     path("account/", include("accounts.urls")),

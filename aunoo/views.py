@@ -1,4 +1,4 @@
-"""Project-level views: the health check."""
+"""Project-level views: the health check and the site icon."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 
@@ -86,3 +87,10 @@ def _last_data_migration() -> dict[str, object] | None:
         return None
     finished = run["finished_at"]
     return {**run, "finished_at": finished.isoformat() if finished else None}
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico before any page says where the icon is."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
