@@ -259,7 +259,7 @@ class ArticleAdmin(AnalyticsAdmin[Article]):
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: Article | None = None
-    ) -> Sequence[str]:
+    ) -> tuple[str, ...]:
         # The uri is the primary key: changing it would save a second article
         # and leave the first, with its matches and notes, behind.
         fields = tuple(super().get_readonly_fields(request, obj))

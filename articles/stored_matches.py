@@ -159,7 +159,7 @@ def match_stored_articles(
         return ScanCounts()
     indexed = use_index and has_index_terms(keyword)
     sql = _MATCH_SQL.format(candidates=_INDEXED if indexed else "", text=_TEXT)
-    params = {
+    params: dict[str, str | int] = {
         "config": SEARCH_CONFIG,
         "keyword": keyword,
         "pattern": keyword_pattern(keyword),

@@ -76,12 +76,12 @@ def _render_group(
     status: int = 200,
 ) -> HttpResponse:
     keywords = list(group.keywords.order_by("keyword"))
-    _attach_scan_state(keywords)
+    scanning = _attach_scan_state(keywords)
     context = {
         "group": group,
         "can_change": group.can_be_changed_by(request.user),
         "keywords": keywords,
-        "scanning": any(keyword.scan_pending for keyword in keywords),
+        "scanning": scanning,
         "rename_form": rename_form or KeywordGroupForm(instance=group),
         "keyword_form": keyword_form or KeywordForm(group=group),
         "edit_form": edit_form,
@@ -89,8 +89,8 @@ def _render_group(
     return render(request, "config_app/group_detail.html", context, status=status)
 
 
-def _attach_scan_state(keywords: list[MonitoredKeyword]) -> None:
-    """Each keyword's article count, and its latest scan of the stored articles."""
+def _attach_scan_state(keywords: list[MonitoredKeyword]) -> bool:
+    """Each keyword's article count and latest scan; True while one is pending."""
     ids = [keyword.pk for keyword in keywords]
     counts = dict(
         KeywordAlert.objects.filter(keyword_id__in=ids)
@@ -103,14 +103,17 @@ def _attach_scan_state(keywords: list[MonitoredKeyword]) -> None:
         "keyword_id", "-requested_at", "-id"
     ):
         latest.setdefault(scan.keyword_id, scan)
+    pending = False
     for keyword in keywords:
         keyword.article_count = counts.get(keyword.pk, 0)  # type: ignore[attr-defined]
-        scan = latest.get(keyword.pk)
-        keyword.scan = scan  # type: ignore[attr-defined]
-        keyword.scan_pending = scan is not None and not scan.is_done  # type: ignore[attr-defined]
-    if any(keyword.scan_pending for keyword in keywords):  # type: ignore[attr-defined]
-        # Left by a process that stopped: this one takes them up.
+        found = latest.get(keyword.pk)
+        keyword.scan = found  # type: ignore[attr-defined]
+        keyword.scan_pending = found is not None and not found.is_done  # type: ignore[attr-defined]
+        pending = pending or keyword.scan_pending  # type: ignore[attr-defined]
+    if pending:
+        # Perhaps left by a process that stopped: this one takes them up.
         stored_matches.run_in_background()
+    return pending
 
 
 def _scan_message(started_now: bool, what: str) -> str:

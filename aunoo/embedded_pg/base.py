@@ -10,6 +10,7 @@ connect to whatever server listens on the system's default socket).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from aunoo import embedded_pg
 class DatabaseClient(client.DatabaseClient):
     @classmethod
     def settings_to_cmd_args_env(
-        cls, settings_dict: dict[str, Any], parameters: list[str]
+        cls, settings_dict: dict[str, Any], parameters: Iterable[str]
     ) -> tuple[list[str], dict[str, str] | None]:
         embedded = settings_dict["EMBEDDED"]
         socket_dir = embedded_pg.ensure_running(
