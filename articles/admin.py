@@ -40,6 +40,7 @@ from articles.models import (
     KeywordAlert,
     KeywordAlertArticle,
     KeywordArticleMatch,
+    KeywordScan,
     LegacyAppChange,
     LegacyArchive,
     LegacyConflict,
@@ -305,6 +306,21 @@ class KeywordAlertAdmin(AnalyticsAdmin[KeywordAlert]):
     list_filter = ("is_read",)
     raw_id_fields = ("article",)
     search_fields = ("=article__uri", "=keyword_id")
+
+
+@admin.register(KeywordScan)
+class KeywordScanAdmin(AnalyticsAdmin[KeywordScan]):
+    list_display = (
+        "keyword",
+        "keyword_id",
+        "requested_at",
+        "finished_at",
+        "articles_matched",
+        "alerts_created",
+        "error",
+    )
+    search_fields = ("=keyword_id", "keyword")
+    readonly_fields = ()
 
 
 @admin.register(ArticleAnalysisCache)
