@@ -320,7 +320,8 @@ class KeywordScanAdmin(AnalyticsAdmin[KeywordScan]):
         "error",
     )
     search_fields = ("=keyword_id", "keyword")
-    readonly_fields = ()
+    # No legacy_extra here: a scan is this app's own record, never imported.
+    readonly_fields = ("requested_at",)
 
 
 @admin.register(ArticleAnalysisCache)
