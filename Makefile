@@ -7,9 +7,15 @@ PORT ?= 8000
 
 .PHONY: run test install migrate serve lint typecheck bench soak analyticsdb-stop clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# What the app needs to run (make run), then the development and test tools
+# (make test, lint, bench) on top.
+$(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.runtime requirements-dev.txt
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -23,12 +29,12 @@ install: $(VENV)/.installed
 	@echo "CSRF_COOKIE_SECURE=false" >> .env
 	@echo "Wrote .env with a generated SECRET_KEY (see .env.example for every setting)."
 
-migrate: install .env
+migrate: $(VENV)/.runtime .env
 	$(PY) manage.py migrate --noinput
 
+# Ends with a summary: where to go, how to sign in, and what keeps running.
 run: migrate
-	$(PY) manage.py ensure_admin
-	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
+	@$(PY) manage.py ensure_admin --summary "http://$(HOST):$(PORT)/"
 	$(PY) manage.py runserver --insecure $(HOST):$(PORT)
 
 test: install
@@ -51,7 +57,7 @@ bench: install
 		|| echo "pgloader is not installed: the migration benchmark will skip it."
 	$(PY) -m bench $(ARGS)
 
-analyticsdb-stop: install
+analyticsdb-stop: $(VENV)/.runtime
 	$(PY) manage.py analyticsdb stop
 
 clean:

@@ -21,7 +21,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.postgres.search import SearchQuery
 from django.db import connections
-from django.db.models import Max, Min, Model, Q, QuerySet
+from django.db.models import F, Max, Min, Model, Q, QuerySet
 from django.http import HttpRequest
 
 from articles import crossdb, facets
@@ -40,6 +40,7 @@ from articles.models import (
     KeywordAlert,
     KeywordAlertArticle,
     KeywordArticleMatch,
+    KeywordScan,
     LegacyAppChange,
     LegacyArchive,
     LegacyConflict,
@@ -251,9 +252,19 @@ class ArticleAdmin(AnalyticsAdmin[Article]):
     date_hierarchy = "publication_date"
     search_fields = ("title", "uri")
     search_help_text = "Words of the title (full-text), or the start of a URI."
-    ordering = ("-publication_date", "-uri")
+    # Undated articles last, as on the list page (PostgreSQL puts NULL first in
+    # a descending order); idx_articles_pubdate_nl serves this order.
+    ordering = (F("publication_date").desc(nulls_last=True), "-uri")
     list_per_page = 50
     inlines = (RawArticleInline, KeywordMatchInline)
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Article | None = None
+    ) -> tuple[str, ...]:
+        # The uri is the primary key: changing it would save a second article
+        # and leave the first, with its matches and notes, behind.
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields if obj is None else ("uri", *fields)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         queryset = super().get_queryset(request)
@@ -295,6 +306,22 @@ class KeywordAlertAdmin(AnalyticsAdmin[KeywordAlert]):
     list_filter = ("is_read",)
     raw_id_fields = ("article",)
     search_fields = ("=article__uri", "=keyword_id")
+
+
+@admin.register(KeywordScan)
+class KeywordScanAdmin(AnalyticsAdmin[KeywordScan]):
+    list_display = (
+        "keyword",
+        "keyword_id",
+        "requested_at",
+        "finished_at",
+        "articles_matched",
+        "alerts_created",
+        "error",
+    )
+    search_fields = ("=keyword_id", "keyword")
+    # No legacy_extra here: a scan is this app's own record, never imported.
+    readonly_fields = ("requested_at",)
 
 
 @admin.register(ArticleAnalysisCache)

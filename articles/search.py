@@ -31,6 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connections
 from django.db.models import F, FloatField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -39,6 +40,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import SEARCH_CONFIG, Article
 from articles.paginators import BoundedCount, bounded_count, planner_estimate
+from aunoo.routers import ANALYTICS_DB
 
 SORT_NEWEST = "newest"
 SORT_OLDEST = "oldest"
@@ -100,6 +102,22 @@ class Filters:
 def web_query(text: str) -> SearchQuery:
     """The reader's words as ``websearch_to_tsquery(SEARCH_CONFIG, text)``."""
     return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+
+
+def only_common_words(text: str) -> bool:
+    """Whether a search holds words, but only ones search ignores (stop words).
+
+    ``websearch_to_tsquery`` drops "the", "and", "of"…; a query of nothing else
+    matches no article, and the reader should be told why.
+    """
+    if not any(char.isalnum() for char in text):
+        return False
+    with connections[ANALYTICS_DB].cursor() as cursor:
+        cursor.execute(
+            "SELECT numnode(websearch_to_tsquery(%s::regconfig, %s)) = 0",
+            [SEARCH_CONFIG, text],
+        )
+        return bool(cursor.fetchone()[0])
 
 
 def filter_articles(filters: Filters) -> QuerySet[Article]:

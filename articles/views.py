@@ -147,6 +147,8 @@ def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "back_query": form_query(form).urlencode(),
         "within_choices": WITHIN_CHOICES[1:],
     }
+    if filters.q and not page.articles:
+        context["only_common_words"] = search.only_common_words(filters.q)
     return render(request, "articles/article_list.html", context)
 
 
@@ -227,9 +229,22 @@ def _present(
         # Only columns are listed; a reverse relation would have no verbose name.
         label = field.verbose_name if isinstance(field, Field) else name
         rows.append(
-            (label, value, getattr(article, explanation) if explanation else None)
+            (
+                label,
+                _shown(name, value),
+                getattr(article, explanation) if explanation else None,
+            )
         )
     return rows
+
+
+def _shown(name: str, value: object) -> object:
+    """A value as a reader wants it: scores to three places, tags spaced."""
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".")
+    if name == "tags" and isinstance(value, str):
+        return ", ".join(tag.strip() for tag in value.split(",") if tag.strip())
+    return value
 
 
 # Notes (annotations) ------------------------------------------------------------

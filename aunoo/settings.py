@@ -239,6 +239,12 @@ if POSTGRES_BIN_DIR and not Path(POSTGRES_BIN_DIR).is_dir():
 # them when there are fewer), so a broad query costs what a narrow one costs.
 SEARCH_RANK_WINDOW = positive_setting(os.environ, "SEARCH_RANK_WINDOW", 500)
 
+# A keyword added or changed is matched against the stored articles in the
+# request itself up to this many articles, in a background thread beyond.
+KEYWORD_SCAN_INLINE_LIMIT = positive_setting(
+    os.environ, "KEYWORD_SCAN_INLINE_LIMIT", 5000
+)
+
 # Internationalisation and static files ---------------------------------------
 
 LANGUAGE_CODE = "en-us"

@@ -40,6 +40,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("metrics", views.metrics, name="metrics"),
     path("system/", views.system_page, name="system"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     *auth_urlpatterns,
     path("account/", include("accounts.urls")),

@@ -1,4 +1,5 @@
-"""Project-level views: the health check, the metrics and the System page."""
+"""Project-level views: the health check, the metrics, the System page and the
+site icon."""
 
 from __future__ import annotations
 
@@ -14,9 +15,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from aunoo import metrics as prometheus
@@ -226,3 +233,8 @@ def _largest_tables(pg: PostgresStats) -> list[dict[str, Any]]:
         }
         for table in tables[:SYSTEM_PAGE_TABLES]
     ]
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico before any page says where the icon is."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

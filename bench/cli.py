@@ -12,7 +12,7 @@ from typing import Any
 
 from bench import environment, report
 
-BENCHMARKS = ("writers", "migration", "import", "scale")
+BENCHMARKS = ("writers", "migration", "import", "scale", "keywords")
 
 # The legacy docs report a production file of 30,415 articles: the writers
 # benchmark starts from that many, so reads scan what a real installation holds.
@@ -25,6 +25,7 @@ FULL = {
     "import_articles": 200_000,
     "idle_seconds": 30.0,
     "scale_articles": 1_000_000,
+    "keyword_articles": 1_000_000,
 }
 QUICK = {
     "articles": 1_000,
@@ -34,6 +35,7 @@ QUICK = {
     "import_articles": 5_000,
     "idle_seconds": 6.0,
     "scale_articles": 20_000,
+    "keyword_articles": 20_000,
 }
 
 
@@ -67,6 +69,11 @@ def parser() -> argparse.ArgumentParser:
         "--scale-articles",
         type=int,
         help="articles generated for the scale benchmark (full: 1,000,000)",
+    )
+    parser.add_argument(
+        "--keyword-articles",
+        type=int,
+        help="articles generated for the keyword scan benchmark (full: 1,000,000)",
     )
     parser.add_argument(
         "--writers",
@@ -124,7 +131,7 @@ def normalise_argv(argv: Sequence[str]) -> list[str]:
 
 def sizes(options: argparse.Namespace) -> dict[str, Any]:
     chosen = dict(QUICK if options.quick else FULL)
-    for key in ("articles", "import_articles", "scale_articles"):
+    for key in ("articles", "import_articles", "scale_articles", "keyword_articles"):
         if getattr(options, key) is not None:
             chosen[key] = getattr(options, key)
     return chosen
@@ -168,7 +175,13 @@ def _runners(
     chosen: dict[str, Any],
     env: environment.BenchEnvironment,
 ) -> dict[str, Callable[[], Any]]:
-    from bench import bench_import, bench_scale, bench_writers, migration
+    from bench import (
+        bench_import,
+        bench_keywords,
+        bench_scale,
+        bench_writers,
+        migration,
+    )
 
     writer_counts = tuple(int(part) for part in options.writers.split(","))
     return {
@@ -216,6 +229,15 @@ def _runners(
             report.chart_scale,
             _print_scale,
             _targets_scale,
+        ),
+        "keywords": lambda: _finish(
+            "keywords",
+            bench_keywords.run(
+                articles=chosen["keyword_articles"], quick=options.quick
+            ),
+            lambda _: None,
+            _print_keywords,
+            lambda _: [],
         ),
     }
 
@@ -459,4 +481,18 @@ def _print_targets(summary: dict[str, Any]) -> None:
             print(
                 f"   {'MET   ' if target['met'] else 'MISSED'} {target['target']}: "
                 f"{target['measured']}"
+            )
+
+
+# Keyword scans -------------------------------------------------------------------
+
+
+def _print_keywords(results: dict[str, Any]) -> None:
+    print(f"   {results['articles']:,} articles; one keyword against all of them:")
+    print(f"   {'keyword':<18}{'way':<13}{'seconds':>9}{'found':>9}{'x indexed':>11}")
+    for keyword, ways in results["keywords"].items():
+        for way, item in ways.items():
+            print(
+                f"   {keyword:<18}{way:<13}{item['seconds']:>9,.2f}"
+                f"{item['found']:>9,}{item['x_indexed']:>11,.1f}"
             )

@@ -40,7 +40,8 @@ class KeywordForm(forms.ModelForm[MonitoredKeyword]):
         keyword = (self.cleaned_data.get("keyword") or "").strip()
         if not keyword:
             raise forms.ValidationError("Type a keyword to add.")
-        if self.group.keywords.filter(keyword__iexact=keyword).exists():
+        others = self.group.keywords.exclude(pk=self.instance.pk)
+        if others.filter(keyword__iexact=keyword).exists():
             raise forms.ValidationError(f"“{keyword}” is already in this group.")
         return keyword
 
@@ -72,10 +73,44 @@ class MonitorSettingsForm(forms.ModelForm[KeywordMonitorSettings]):
             "llm_temperature",
             "llm_max_tokens",
         ]
+        # What each setting controls. The collector (the legacy app's keyword
+        # monitor, or its successor) reads them; matching the stored and newly
+        # saved articles here needs none of them.
         help_texts = {
-            "interval_unit": "Seconds per interval unit (60 = minutes).",
-            "search_date_range": "Days back to search.",
-            "min_relevance_threshold": "Between 0 and 1.",
+            "is_enabled": "Whether the collector searches the news provider for "
+            "the monitored keywords at all. Off: no searches, no new articles "
+            "from it; keywords still match the articles stored here.",
+            "check_interval": "How many interval units between two searches of "
+            "the provider (15 with a unit of 60 = every 15 minutes).",
+            "interval_unit": "Seconds in one interval unit: 60 = minutes, "
+            "3600 = hours.",
+            "provider": "The news search service the collector asks "
+            "(newsapi, thenewsapi, newsdata…); its API key is set on that side.",
+            "search_fields": "Which parts of the provider's articles a keyword "
+            "must be in, comma-separated (title, description, content).",
+            "language": "Language code of the articles searched for (en, de…).",
+            "sort_by": "The provider's order of results: publishedAt (newest), "
+            "relevancy or popularity.",
+            "page_size": "Articles asked for per keyword and search.",
+            "daily_request_limit": "Most searches a day, across keywords, to stay "
+            "within the provider's plan; the count starts again each day.",
+            "search_date_range": "How many days back each search looks.",
+            "max_articles_per_run": "Most articles one collector run keeps, across "
+            "keywords; empty for no limit.",
+            "auto_ingest_enabled": "Analyse and save the articles found without "
+            "waiting for someone to approve them.",
+            "min_relevance_threshold": "Between 0 and 1: an article found below "
+            "this relevance to its keywords is kept but flagged below threshold "
+            "(and not auto-ingested).",
+            "quality_control_enabled": "Check each auto-ingested article's "
+            "quality with the model before saving it.",
+            "auto_save_approved_only": "Save only the articles that passed the "
+            "quality check; the others wait for review.",
+            "default_llm_model": "The language model that analyses auto-ingested "
+            "articles.",
+            "llm_temperature": "Between 0 and 2: the model's randomness; low keeps "
+            "analyses consistent.",
+            "llm_max_tokens": "Longest answer the model may give for one article.",
         }
 
     POSITIVE = (

@@ -16,6 +16,12 @@ urlpatterns = [
     path("<int:pk>/delete/", views.group_delete, name="group_delete"),
     path("<int:pk>/follow/", views.group_follow, name="group_follow"),
     path("<int:pk>/keywords/", views.keyword_add, name="keyword_add"),
+    path("<int:pk>/rescan/", views.group_rescan, name="group_rescan"),
+    path(
+        "<int:pk>/keywords/<int:keyword_pk>/",
+        views.keyword_change,
+        name="keyword_change",
+    ),
     path(
         "<int:pk>/keywords/<int:keyword_pk>/remove/",
         views.keyword_remove,

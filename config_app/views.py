@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from articles.models import KeywordArticleMatch
+from articles import stored_matches
+from articles.models import KeywordAlert, KeywordArticleMatch, KeywordScan
 from config_app.forms import KeywordForm, KeywordGroupForm, MonitorSettingsForm
 from config_app.models import (
     KeywordGroup,
@@ -31,7 +32,16 @@ def _groups(request: AuthenticatedHttpRequest) -> QuerySet[KeywordGroup]:
 
 @require_GET
 def group_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    context = {"groups": _groups(request), "form": KeywordGroupForm()}
+    groups = list(_groups(request))
+    matched = dict(
+        KeywordArticleMatch.objects.filter(group_id__in=[g.pk for g in groups])
+        .values("group_id")
+        .annotate(n=Count("id"))
+        .values_list("group_id", "n")
+    )
+    for group in groups:
+        group.matched_articles = matched.get(group.pk, 0)  # type: ignore[attr-defined]
+    context = {"groups": groups, "form": KeywordGroupForm()}
     return render(request, "config_app/group_list.html", context)
 
 
@@ -62,16 +72,57 @@ def _render_group(
     *,
     rename_form: KeywordGroupForm | None = None,
     keyword_form: KeywordForm | None = None,
+    edit_form: KeywordForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    keywords = list(group.keywords.order_by("keyword"))
+    scanning = _attach_scan_state(keywords)
     context = {
         "group": group,
         "can_change": group.can_be_changed_by(request.user),
-        "keywords": group.keywords.order_by("keyword"),
+        "keywords": keywords,
+        "scanning": scanning,
         "rename_form": rename_form or KeywordGroupForm(instance=group),
         "keyword_form": keyword_form or KeywordForm(group=group),
+        "edit_form": edit_form,
     }
     return render(request, "config_app/group_detail.html", context, status=status)
+
+
+def _attach_scan_state(keywords: list[MonitoredKeyword]) -> bool:
+    """Each keyword's article count and latest scan; True while one is pending."""
+    ids = [keyword.pk for keyword in keywords]
+    counts = dict(
+        KeywordAlert.objects.filter(keyword_id__in=ids)
+        .values("keyword_id")
+        .annotate(n=Count("id"))
+        .values_list("keyword_id", "n")
+    )
+    latest: dict[int, KeywordScan] = {}
+    for scan in KeywordScan.objects.filter(keyword_id__in=ids).order_by(
+        "keyword_id", "-requested_at", "-id"
+    ):
+        latest.setdefault(scan.keyword_id, scan)
+    pending = False
+    for keyword in keywords:
+        keyword.article_count = counts.get(keyword.pk, 0)  # type: ignore[attr-defined]
+        found = latest.get(keyword.pk)
+        keyword.scan = found  # type: ignore[attr-defined]
+        keyword.scan_pending = found is not None and not found.is_done  # type: ignore[attr-defined]
+        pending = pending or keyword.scan_pending  # type: ignore[attr-defined]
+    if pending:
+        # Perhaps left by a process that stopped: this one takes them up.
+        stored_matches.run_in_background()
+    return pending
+
+
+def _scan_message(started_now: bool, what: str) -> str:
+    if started_now:
+        return f"{what} matched against the stored articles: counts below."
+    return (
+        f"{what} being matched against the stored articles in the background; "
+        "reload this page for the counts."
+    )
 
 
 def _check_can_change(request: HttpRequest, group: KeywordGroup) -> None:
@@ -117,7 +168,48 @@ def keyword_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "The keyword was not added: see below.")
         return _render_group(request, group, keyword_form=form, status=400)
     keyword = form.save()
-    messages.success(request, f"Now watching “{keyword.keyword}”.")
+    done = stored_matches.start_scans([keyword])
+    messages.success(
+        request,
+        f"Now watching “{keyword.keyword}”. " + _scan_message(done, "It is"),
+    )
+    return redirect("keywords:group", pk=pk)
+
+
+@require_POST
+def keyword_change(
+    request: AuthenticatedHttpRequest, pk: int, keyword_pk: int
+) -> HttpResponse:
+    group = get_object_or_404(_groups(request), pk=pk)
+    keyword = get_object_or_404(MonitoredKeyword, pk=keyword_pk, group_id=pk)
+    old = keyword.keyword
+    form = KeywordForm(request.POST, instance=keyword, group=group)
+    if not form.is_valid():
+        messages.error(request, f"“{old}” was not changed: see below.")
+        return _render_group(request, group, status=400, edit_form=form)
+    keyword = form.save()
+    if keyword.keyword == old:
+        messages.info(request, f"“{old}” is unchanged.")
+        return redirect("keywords:group", pk=pk)
+    done = stored_matches.start_scans([keyword])
+    messages.success(
+        request,
+        f"“{old}” is now “{keyword.keyword}”. " + _scan_message(done, "It is"),
+    )
+    return redirect("keywords:group", pk=pk)
+
+
+@require_POST
+def group_rescan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    group = get_object_or_404(_groups(request), pk=pk)
+    keywords = list(group.keywords.all())
+    if not keywords:
+        messages.error(request, "The group has no keywords yet: add one first.")
+        return redirect("keywords:group", pk=pk)
+    done = stored_matches.start_scans(keywords)
+    messages.success(
+        request, _scan_message(done, f"The {len(keywords)} keyword(s) are")
+    )
     return redirect("keywords:group", pk=pk)
 
 

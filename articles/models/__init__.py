@@ -46,6 +46,7 @@ from articles.models.engine import (
 )
 from articles.models.feeds import DailyNewsFeed, FeedItem, SharedNewsFeed
 from articles.models.fields import LEGACY_EXTRA_HELP, legacy_extra_field
+from articles.models.monitoring import KeywordScan
 from articles.models.scenarios import ScenarioArticle
 from articles.models.signals import IncidentStatus, SignalAlert
 
@@ -65,6 +66,7 @@ __all__ = [
     "KeywordAlert",
     "KeywordAlertArticle",
     "KeywordArticleMatch",
+    "KeywordScan",
     "LegacyAppChange",
     "LegacyArchive",
     "LegacyCheckpoint",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 
 from articles.models.fields import legacy_extra_field
@@ -81,6 +82,12 @@ class Article(models.Model):
             # Keyset pagination: newest first, uri breaks ties.
             models.Index(
                 fields=["-publication_date", "-uri"], name="idx_articles_pubdate_uri"
+            ),
+            # The admin's order: newest first, undated articles last.
+            models.Index(
+                F("publication_date").desc(nulls_last=True),
+                F("uri").desc(),
+                name="idx_articles_pubdate_nl",
             ),
             GinIndex(fields=["search_vector"], name="idx_articles_search"),
             # The trends aggregate: an index-only scan of a date range.

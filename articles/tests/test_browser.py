@@ -167,6 +167,8 @@ def test_sign_in_search_read_annotate_and_clear_an_alert(live_server) -> None:
         page.get_by_label("New keyword").fill("desalination")
         page.get_by_role("button", name="Add").click()
         expect(page.get_by_text("Now watching “desalination”.")).to_be_visible()
+        # The stored article's title mentions it: matched at once, and counted.
+        expect(page.locator(".keyword-count").first).to_have_text("1")
         page.screenshot(path=ARTIFACTS / "07-keyword-group.png", full_page=True)
 
         page.locator(".account-menu summary").click()
@@ -191,8 +193,11 @@ def test_sign_in_search_read_annotate_and_clear_an_alert(live_server) -> None:
         "bea",
         True,
     )
-    assert KeywordArticleMatch.objects.get().is_read is True
-    assert MonitoredKeyword.objects.filter(keyword="desalination").exists()
+    # Read before the new keyword; the keyword found the article again: news.
+    match = KeywordArticleMatch.objects.get()
+    desalination = MonitoredKeyword.objects.get(keyword="desalination")
+    assert desalination.pk in match.keyword_id_list
+    assert match.is_read is False
 
 
 def _signed_in(playwright, live_server):

@@ -93,6 +93,11 @@ def ensure_running(pgdata: Path, *, throwaway: bool = False) -> str:
     return socket_dir
 
 
+def binary(name: str) -> Path:
+    """A program of the package's PostgreSQL (``psql``, ``pg_dump``…)."""
+    return Path(_package().__file__).parent / "pginstall" / "bin" / name
+
+
 def settings(memory_bytes: int | None = None) -> dict[str, str]:
     """The embedded server's settings for a machine with ``memory_bytes`` of RAM."""
     memory = memory_bytes or psutil.virtual_memory().total

@@ -36,6 +36,7 @@ from articles.models import (
     KeywordAlert,
     KeywordAlertArticle,
     KeywordArticleMatch,
+    KeywordScan,
     LegacyAppChange,
     LegacyArchive,
     LegacyConflict,
@@ -126,6 +127,12 @@ def sample_rows(admin_user: User) -> dict[type, object]:
         ),
         KeywordAlert: KeywordAlert.objects.create(
             keyword_id=keyword.pk, article=article
+        ),
+        KeywordScan: KeywordScan.objects.create(
+            keyword_id=keyword.pk,
+            group_id=group.pk,
+            keyword="solar",
+            requested_at=now,
         ),
         ArticleAnalysisCache: ArticleAnalysisCache.objects.create(
             article_uri=article.uri,

@@ -141,6 +141,23 @@ class GeneratedFacts:
                 f"  {table}: " + ", ".join(f"{name} {n}" for name, n in counts.items())
                 for table, counts in self.conversions.items()
             ]
-        logins = ", ".join(f"{user} / {word}" for user, word in self.passwords.items())
-        lines.append(f"logins: {logins}")
+        lines += self._logins()
         return "\n".join(lines) + "\n"
+
+    def _logins(self) -> list[str]:
+        """The legacy logins as they work after ``import_legacy_config``.
+
+        ``make run`` creates an ``admin`` account first, and the import never
+        takes over a name the app already uses: the legacy ``admin`` is
+        rejected there, and its password would not work.
+        """
+        pairs = {u: w for u, w in self.passwords.items() if u != "admin"}
+        logins = ", ".join(f"{user} / {word}" for user, word in pairs.items())
+        lines = [f"logins after import_legacy_config: {logins}"]
+        if "admin" in self.passwords:
+            lines.append(
+                f"  admin / {self.passwords['admin']} only if the app has no "
+                "'admin' account yet; after `make run` (which made one) sign in as "
+                "admin with the password it printed"
+            )
+        return lines
