@@ -235,6 +235,8 @@ def _largest_tables(pg: PostgresStats) -> list[dict[str, Any]]:
     ]
 
 
+@login_not_required
+@require_GET
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     """Browsers ask for /favicon.ico before any page says where the icon is."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
